@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// The hot loops want AVX2 + FMA on x86_64; everything else builds for the baseline.
+let fastMath: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"]),
+    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux])),
+]
+
+let package = Package(
+    name: "Doodle",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "doodle", targets: ["doodle"]),
+        .library(name: "DoodleNN", targets: ["DoodleNN"]),
+        .library(name: "DoodleData", targets: ["DoodleData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .target(name: "DoodleNN", swiftSettings: fastMath),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "DoodleData", dependencies: ["CZlib"], swiftSettings: fastMath),
+        .executableTarget(
+            name: "doodle",
+            dependencies: [
+                "DoodleNN", "DoodleData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(
+            name: "DoodleNNTests", dependencies: ["DoodleNN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DoodleDataTests", dependencies: ["DoodleData", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

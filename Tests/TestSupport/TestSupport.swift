@@ -1,0 +1,46 @@
+import Foundation
+
+/// Whether every element of `actual` is within `atol + rtol * |expected|` of `expected`.
+///
+/// - Returns: `nil` when they agree, else a message naming the first element that does not.
+public func mismatch(
+    _ actual: [Float], _ expected: [Float], rtol: Float = 1e-5, atol: Float = 1e-6
+) -> String? {
+    guard actual.count == expected.count else {
+        return "count \(actual.count) != expected \(expected.count)"
+    }
+    var worst = (index: -1, excess: Float(0))
+    for i in actual.indices {
+        let error = abs(actual[i] - expected[i])
+        let excess = error - (atol + rtol * abs(expected[i]))
+        if !(excess <= 0) && (worst.index < 0 || excess > worst.excess || excess.isNaN) {
+            worst = (i, excess)
+        }
+    }
+    guard worst.index >= 0 else { return nil }
+    let i = worst.index
+    return "element \(i): \(actual[i]) vs expected \(expected[i]) (rtol \(rtol), atol \(atol))"
+}
+
+/// Where the shared real data lives (`../shared/data` beside the repository), if it is present.
+///
+/// Tests that need it skip with a message when this is `nil`. `DOODLE_SHARED_DATA` overrides the path.
+public let sharedDataDirectory: URL? = {
+    let fm = FileManager.default
+    if let override = ProcessInfo.processInfo.environment["DOODLE_SHARED_DATA"] {
+        return fm.fileExists(atPath: override) ? URL(fileURLWithPath: override) : nil
+    }
+    // #filePath is .../Tests/TestSupport/TestSupport.swift; the repository is two levels up.
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    let candidate = repository.deletingLastPathComponent().appendingPathComponent("shared/data")
+    return fm.fileExists(atPath: candidate.path) ? candidate : nil
+}()
+
+/// A fresh empty directory under the system's temporary directory.
+public func makeTemporaryDirectory(_ label: String = "doodle-test") throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("\(label)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
