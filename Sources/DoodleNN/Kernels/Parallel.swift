@@ -1,0 +1,39 @@
+import Dispatch
+import Foundation
+
+/// How many threads the kernels spread work over. Defaults to the number of active cores.
+///
+/// Set it once at start-up (the benchmark sets it to match its peer); kernels read it per call.
+public nonisolated(unsafe) var doodleThreadCount: Int = ProcessInfo.processInfo.activeProcessorCount
+
+/// A base address handed to a `@Sendable` parallel loop body.
+///
+/// Safe because every parallel loop in the engine gives each iteration a disjoint range of the
+/// output to write, and the caller keeps the buffer alive (inside its `withUnsafe...` scope) until
+/// `parallelFor` returns, which is after every iteration has finished.
+@usableFromInline
+struct SendablePointer<Pointee>: @unchecked Sendable {
+    @usableFromInline let base: UnsafeMutablePointer<Pointee>
+    @usableFromInline init(_ base: UnsafeMutablePointer<Pointee>) { self.base = base }
+    @usableFromInline init(_ base: UnsafePointer<Pointee>) {
+        self.base = UnsafeMutablePointer(mutating: base)
+    }
+}
+
+/// Runs `body(i)` for every `i` in `0..<count`, spread over up to `doodleThreadCount` threads.
+///
+/// Iterations are handed out in contiguous chunks, one per thread. With one thread, or one
+/// iteration, the loop runs inline with no dispatch overhead.
+@inlinable
+public func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
+    let threads = min(doodleThreadCount, count)
+    if threads <= 1 {
+        for i in 0..<count { body(i) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: threads) { t in
+        let start = count * t / threads
+        let end = count * (t + 1) / threads
+        for i in start..<end { body(i) }
+    }
+}
