@@ -1,0 +1,89 @@
+/// The geometry of a 2-D convolution or pooling window over an NHWC image batch.
+public struct ConvGeometry: Sendable, Equatable {
+    public var batch, height, width, channels: Int
+    public var kernelHeight, kernelWidth: Int
+    public var stride: Int
+    /// Zero padding before the first row and column; the rest of the padding goes after the last.
+    public var padTop, padLeft: Int
+    public var outHeight, outWidth: Int
+
+    /// Rows of the im2col matrix: one per output pixel of the batch.
+    @inlinable public var colRows: Int { batch * outHeight * outWidth }
+    /// Columns of the im2col matrix: one per (ky, kx, c) tap of the window.
+    @inlinable public var colColumns: Int { kernelHeight * kernelWidth * channels }
+}
+
+/// Image-to-column and its adjoint, for convolution as one matrix product.
+enum Im2col {
+    /// input (N, H, W, C) -> col (N·OH·OW, KH·KW·C): row r holds the window of output pixel r,
+    /// taps in (ky, kx, c) order, zeros where the window hangs over the padding.
+    static func forward(_ g: ConvGeometry, input: UnsafePointer<Float>, col: UnsafeMutablePointer<Float>) {
+        let inputBase = SendablePointer(input)
+        let colBase = SendablePointer(col)
+        parallelFor(g.batch) { n in
+            let input = UnsafePointer(inputBase.base) + n * g.height * g.width * g.channels
+            var row = colBase.base + n * g.outHeight * g.outWidth * g.colColumns
+            let c = g.channels
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    var dst = row
+                    for ky in 0..<g.kernelHeight {
+                        let iy = oy * g.stride + ky - g.padTop
+                        let x0 = ox * g.stride - g.padLeft
+                        if iy < 0 || iy >= g.height {
+                            dst.update(repeating: 0, count: g.kernelWidth * c)
+                        } else if x0 >= 0 && x0 + g.kernelWidth <= g.width {
+                            // The whole row of the window is inside: one contiguous copy.
+                            dst.update(from: input + (iy * g.width + x0) * c, count: g.kernelWidth * c)
+                        } else {
+                            for kx in 0..<g.kernelWidth {
+                                let ix = x0 + kx
+                                if ix < 0 || ix >= g.width {
+                                    (dst + kx * c).update(repeating: 0, count: c)
+                                } else {
+                                    (dst + kx * c).update(from: input + (iy * g.width + ix) * c, count: c)
+                                }
+                            }
+                        }
+                        dst += g.kernelWidth * c
+                    }
+                    row += g.colColumns
+                }
+            }
+        }
+    }
+
+    /// col (N·OH·OW, KH·KW·C) -> dInput (N, H, W, C): adds every tap back onto the pixel it came from.
+    /// `dInput` is overwritten.
+    static func backward(_ g: ConvGeometry, col: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>) {
+        let colBase = SendablePointer(col)
+        let dInputBase = SendablePointer(dInput)
+        parallelFor(g.batch) { n in
+            let image = g.height * g.width * g.channels
+            let dInput = dInputBase.base + n * image
+            dInput.update(repeating: 0, count: image)
+            var row = UnsafePointer(colBase.base) + n * g.outHeight * g.outWidth * g.colColumns
+            let c = g.channels
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    var src = row
+                    for ky in 0..<g.kernelHeight {
+                        let iy = oy * g.stride + ky - g.padTop
+                        if iy >= 0 && iy < g.height {
+                            for kx in 0..<g.kernelWidth {
+                                let ix = ox * g.stride + kx - g.padLeft
+                                if ix >= 0 && ix < g.width {
+                                    let d = dInput + (iy * g.width + ix) * c
+                                    let s = src + kx * c
+                                    for ch in 0..<c { d[ch] += s[ch] }
+                                }
+                            }
+                        }
+                        src += g.kernelWidth * c
+                    }
+                    row += g.colColumns
+                }
+            }
+        }
+    }
+}

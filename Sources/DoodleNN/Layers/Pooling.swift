@@ -1,0 +1,202 @@
+/// Max pooling over square windows: input (N, H, W, C) -> output (N, OH, OW, C), OH = (H - size) / stride + 1.
+///
+/// Like PyTorch's `MaxPool2d` without padding or ceil mode: a trailing odd row or column is dropped.
+public final class MaxPool2D: Layer {
+    public let size, stride: Int
+    public var needsInputGradient = true
+    private var output = Tensor(shape: [0], scalars: [])
+    private var dInput = Tensor(shape: [0], scalars: [])
+    /// For each output element, the flat index within its image of the input that won.
+    private var argmax: [Int32] = []
+    private var inputShape: [Int] = []
+
+    /// A pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
+    public init(size: Int = 2, stride: Int? = nil) {
+        precondition(size > 0 && (stride ?? size) > 0)
+        self.size = size
+        self.stride = stride ?? size
+    }
+
+    public func outputShape(for s: [Int]) -> [Int] {
+        precondition(s.count == 4 && s[1] >= size && s[2] >= size, "MaxPool2D(\(size)) cannot pool \(s)")
+        return [s[0], (s[1] - size) / stride + 1, (s[2] - size) / stride + 1, s[3]]
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        let shape = outputShape(for: input.shape)
+        inputShape = input.shape
+        output.resize(to: shape)
+        let (h, w, c, oh, ow) = (input.shape[1], input.shape[2], input.shape[3], shape[1], shape[2])
+        if training { argmax = [Int32](repeating: 0, count: output.count) }
+        let (size, stride) = (self.size, self.stride)
+        input.withUnsafeBufferPointer { xBuffer in
+            output.withUnsafeMutableBufferPointer { yBuffer in
+                argmax.withUnsafeMutableBufferPointer { argBuffer in
+                    let x = SendablePointer(xBuffer.baseAddress!)
+                    let y = SendablePointer(yBuffer.baseAddress!)
+                    let arg = training ? SendablePointer(argBuffer.baseAddress!) : nil
+                    parallelFor(shape[0]) { n in
+                        let image = UnsafePointer(x.base) + n * h * w * c
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                let out = y.base + ((n * oh + oy) * ow + ox) * c
+                                let first = ((oy * stride) * w + ox * stride) * c
+                                out.update(from: image + first, count: c)
+                                let winner = arg.map { $0.base + ((n * oh + oy) * ow + ox) * c }
+                                if let winner { for ch in 0..<c { winner[ch] = Int32(first + ch) } }
+                                for ky in 0..<size {
+                                    for kx in 0..<size where ky > 0 || kx > 0 {
+                                        let at = ((oy * stride + ky) * w + ox * stride + kx) * c
+                                        let row = image + at
+                                        if let winner {
+                                            for ch in 0..<c where row[ch] > out[ch] {
+                                                out[ch] = row[ch]
+                                                winner[ch] = Int32(at + ch)
+                                            }
+                                        } else {
+                                            for ch in 0..<c { out[ch] = max(out[ch], row[ch]) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        precondition(dOutput.count == argmax.count, "MaxPool2D.backward needs a training-mode forward first")
+        dInput.resize(to: inputShape)
+        dInput.zero()
+        let image = inputShape[1] * inputShape[2] * inputShape[3]
+        let perImage = dOutput.count / max(inputShape[0], 1)
+        dOutput.withUnsafeBufferPointer { dy in
+            dInput.withUnsafeMutableBufferPointer { dx in
+                for n in 0..<inputShape[0] {
+                    for i in 0..<perImage {
+                        let o = n * perImage + i
+                        dx[n * image + Int(argmax[o])] += dy[o]
+                    }
+                }
+            }
+        }
+        return dInput
+    }
+}
+
+/// Average pooling over square windows: input (N, H, W, C) -> output (N, OH, OW, C).
+public final class AvgPool2D: Layer {
+    public let size, stride: Int
+    public var needsInputGradient = true
+    private var inputShape: [Int] = []
+
+    /// A pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
+    public init(size: Int = 2, stride: Int? = nil) {
+        precondition(size > 0 && (stride ?? size) > 0)
+        self.size = size
+        self.stride = stride ?? size
+    }
+
+    public func outputShape(for s: [Int]) -> [Int] {
+        precondition(s.count == 4 && s[1] >= size && s[2] >= size, "AvgPool2D(\(size)) cannot pool \(s)")
+        return [s[0], (s[1] - size) / stride + 1, (s[2] - size) / stride + 1, s[3]]
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        let shape = outputShape(for: input.shape)
+        inputShape = input.shape
+        let (h, w, c, oh, ow) = (input.shape[1], input.shape[2], input.shape[3], shape[1], shape[2])
+        let scale = 1 / Float(size * size)
+        return input.withUnsafeBufferPointer { x in
+            Tensor(shape: shape) { y in
+                y.update(repeating: 0)
+                for n in 0..<shape[0] {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let out = ((n * oh + oy) * ow + ox) * c
+                            for ky in 0..<size {
+                                for kx in 0..<size {
+                                    let at = ((n * h + oy * stride + ky) * w + ox * stride + kx) * c
+                                    for ch in 0..<c { y[out + ch] += x[at + ch] * scale }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        let (h, w, c) = (inputShape[1], inputShape[2], inputShape[3])
+        let (oh, ow) = (dOutput.shape[1], dOutput.shape[2])
+        let scale = 1 / Float(size * size)
+        return dOutput.withUnsafeBufferPointer { dy in
+            Tensor(shape: inputShape) { dx in
+                dx.update(repeating: 0)
+                for n in 0..<inputShape[0] {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let out = ((n * oh + oy) * ow + ox) * c
+                            for ky in 0..<size {
+                                for kx in 0..<size {
+                                    let at = ((n * h + oy * stride + ky) * w + ox * stride + kx) * c
+                                    for ch in 0..<c { dx[at + ch] += dy[out + ch] * scale }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Global average pooling: input (N, H, W, C) -> output (N, C), the mean of each channel.
+public final class GlobalAvgPool2D: Layer {
+    public var needsInputGradient = true
+    private var inputShape: [Int] = []
+
+    /// The layer has no settings.
+    public init() {}
+
+    public func outputShape(for s: [Int]) -> [Int] {
+        precondition(s.count == 4, "GlobalAvgPool2D expects (N, H, W, C), got \(s)")
+        return [s[0], s[3]]
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        inputShape = input.shape
+        let (n, pixels, c) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3])
+        let scale = 1 / Float(pixels)
+        return input.withUnsafeBufferPointer { x in
+            Tensor(shape: [n, c]) { y in
+                y.update(repeating: 0)
+                for i in 0..<n {
+                    for p in 0..<pixels {
+                        let at = (i * pixels + p) * c
+                        for ch in 0..<c { y[i * c + ch] += x[at + ch] }
+                    }
+                    for ch in 0..<c { y[i * c + ch] *= scale }
+                }
+            }
+        }
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        let (n, pixels, c) = (inputShape[0], inputShape[1] * inputShape[2], inputShape[3])
+        let scale = 1 / Float(pixels)
+        return dOutput.withUnsafeBufferPointer { dy in
+            Tensor(shape: inputShape) { dx in
+                for i in 0..<n {
+                    for p in 0..<pixels {
+                        for ch in 0..<c { dx[(i * pixels + p) * c + ch] = dy[i * c + ch] * scale }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+/// Rectified linear unit, elementwise: `max(x, 0)`.
+public final class ReLU: Layer {
+    public var needsInputGradient = true
+    private var output = Tensor(shape: [0], scalars: [])
+
+    /// The layer has no settings.
+    public init() {}
+
+    public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        output.resize(to: input.shape)
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                for i in 0..<x.count { y[i] = max(x[i], 0) }
+            }
+        }
+        return output
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        precondition(
+            dOutput.shape == output.shape, "ReLU.backward: gradient shape \(dOutput.shape) != \(output.shape)"
+        )
+        return output.withUnsafeBufferPointer { y in
+            dOutput.withUnsafeBufferPointer { dy in
+                Tensor(shape: dOutput.shape) { dx in
+                    for i in 0..<dx.count { dx[i] = y[i] > 0 ? dy[i] : 0 }
+                }
+            }
+        }
+    }
+}
+
+/// Flattens (N, H, W, C) to (N, C·H·W) in PyTorch's channel-major order, so that the next `Linear`
+/// layer's weight means the same as in a PyTorch model of the same architecture.
+public final class Flatten: Layer {
+    public var needsInputGradient = true
+    private var inputShape: [Int] = []
+
+    /// The layer has no settings.
+    public init() {}
+
+    public func outputShape(for s: [Int]) -> [Int] { [s[0], s.dropFirst().reduce(1, *)] }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        inputShape = input.shape
+        guard input.shape.count == 4, input.shape[3] > 1 else {
+            return input.reshaped(outputShape(for: input.shape))
+        }
+        let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        return input.withUnsafeBufferPointer { x in
+            Tensor(shape: [n, c * h * w]) { y in
+                for i in 0..<n {
+                    let image = i * h * w * c
+                    for p in 0..<(h * w) {
+                        for ch in 0..<c { y[image + ch * h * w + p] = x[image + p * c + ch] }
+                    }
+                }
+            }
+        }
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        guard inputShape.count == 4, inputShape[3] > 1 else { return dOutput.reshaped(inputShape) }
+        let (n, h, w, c) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        return dOutput.withUnsafeBufferPointer { dy in
+            Tensor(shape: inputShape) { dx in
+                for i in 0..<n {
+                    let image = i * h * w * c
+                    for p in 0..<(h * w) {
+                        for ch in 0..<c { dx[image + p * c + ch] = dy[image + ch * h * w + p] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Inverted dropout: in training, zeroes each element with probability `rate` and scales the rest by
+/// `1 / (1 - rate)`; in inference, the identity.
+public final class Dropout: Layer {
+    public let rate: Float
+    public var needsInputGradient = true
+    /// The source of the masks; seeded, so a training run repeats exactly.
+    public var generator: SeededGenerator
+    private var mask: [Float] = []
+
+    /// A dropout layer drawing its masks from `generator`.
+    public init(rate: Float, generator: SeededGenerator = SeededGenerator(seed: 0)) {
+        precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1), got \(rate)")
+        self.rate = rate
+        self.generator = generator
+    }
+
+    public func outputShape(for inputShape: [Int]) -> [Int] { inputShape }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        guard training, rate > 0 else { return input }
+        let scale = 1 / (1 - rate)
+        mask = (0..<input.count).map { _ in generator.nextUnitFloat() < rate ? 0 : scale }
+        return input.withUnsafeBufferPointer { x in
+            Tensor(shape: input.shape) { y in
+                for i in 0..<y.count { y[i] = x[i] * mask[i] }
+            }
+        }
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        guard rate > 0 else { return dOutput }
+        precondition(mask.count == dOutput.count, "Dropout.backward needs a training-mode forward first")
+        return dOutput.withUnsafeBufferPointer { dy in
+            Tensor(shape: dOutput.shape) { dx in
+                for i in 0..<dx.count { dx[i] = dy[i] * mask[i] }
+            }
+        }
+    }
+}

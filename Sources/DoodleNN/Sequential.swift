@@ -1,0 +1,68 @@
+/// A network: layers applied one after another, named as PyTorch's `nn.Sequential` names them.
+///
+/// Parameters are called `"\(index).\(name)"` (`0.weight`, `3.bias`, ...), with indices counting every
+/// layer, parameterless ones included, so that a `state_dict` of the same PyTorch model has the same keys.
+public final class Sequential {
+    /// The layers, first to last.
+    public let layers: [any Layer]
+
+    /// A network of `layers`; the first one is told it need not compute its input's gradient.
+    public init(_ layers: [any Layer]) {
+        precondition(!layers.isEmpty, "a network needs at least one layer")
+        self.layers = layers
+        layers[0].needsInputGradient = false
+        for (layer, next) in zip(layers, layers.dropFirst()) where next is ReLU {
+            if let conv = layer as? Conv2D { conv.fusedReLU = true }
+            if let linear = layer as? Linear { linear.fusedReLU = true }
+        }
+    }
+
+    /// Runs every layer. In inference mode a ReLU after a convolution or linear layer is already
+    /// applied by that layer, so it is skipped.
+    public func forward(_ input: Tensor, training: Bool = false) -> Tensor {
+        var x = input
+        var previousFused = false
+        for layer in layers {
+            if !training && previousFused && layer is ReLU {
+                previousFused = false
+                continue
+            }
+            x = layer.forward(x, training: training)
+            previousFused = (layer as? Conv2D)?.fusedReLU ?? (layer as? Linear)?.fusedReLU ?? false
+        }
+        return x
+    }
+
+    /// Backpropagates `dOutput` through every layer, last first, accumulating parameter gradients.
+    public func backward(_ dOutput: Tensor) {
+        var d = dOutput
+        for layer in layers.reversed() {
+            d = layer.backward(d)
+        }
+    }
+
+    /// The output shape for an input shape.
+    public func outputShape(for inputShape: [Int]) -> [Int] {
+        layers.reduce(inputShape) { $1.outputShape(for: $0) }
+    }
+
+    /// Every parameter and buffer with its PyTorch `state_dict` key, in `state_dict` order.
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        layers.enumerated().flatMap { index, layer in
+            layer.parameters.map { (name: "\(index).\($0.name)", parameter: $0) }
+        }
+    }
+
+    /// The parameters an optimizer updates.
+    public var trainableParameters: [Parameter] {
+        namedParameters.map(\.parameter).filter(\.isTrainable)
+    }
+
+    /// The number of trainable scalars.
+    public var parameterCount: Int { trainableParameters.reduce(0) { $0 + $1.value.count } }
+
+    /// Sets every gradient to zero.
+    public func zeroGradients() {
+        for p in trainableParameters { p.grad.zero() }
+    }
+}
