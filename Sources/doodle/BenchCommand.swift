@@ -1,14 +1,150 @@
 import ArgumentParser
 import DoodleNN
+import Foundation
 
 extension Doodle {
-    /// Measures the engine's training and inference speed.
+    /// Measures the engine's training and inference speed, optionally beside PyTorch and ONNX Runtime.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure training and inference speed of the named architectures.")
+            abstract: "Measure training and inference speed of the named architectures.",
+            discussion: """
+                For each architecture: training throughput (forward, backward and SGD step at batch 256),
+                batch-1 inference latency (median) and batch-256 inference throughput. With --peer, runs
+                ../shared/peers/torch_peer.py in the same run, alternating with Doodle, and prints the
+                ratios (above 1: Doodle is faster).
+                """)
+
+        @Option(help: "Comma-separated architectures: small, medium, mnist, deep.")
+        var arch = "small,medium,mnist,deep"
+
+        @Option(help: "Number of classes (mnist always uses 10).")
+        var classes = 100
+
+        @Option(help: "Threads for Doodle and the peer.")
+        var threads = ProcessInfo.processInfo.activeProcessorCount
+
+        @Option(help: "Training steps to time.")
+        var steps = 20
+
+        @Option(help: "Batch-1 inferences to time.")
+        var iters = 300
+
+        @Flag(help: "Print one JSON object per measurement, as torch_peer.py does.")
+        var json = false
+
+        @Option(help: "A Python with torch (and onnxruntime) to run the peer beside Doodle.")
+        var peer: String?
+
+        @Option(help: "The peer script.")
+        var peerScript = "../shared/peers/torch_peer.py"
+
+        func validate() throws {
+            for name in architectures where ArchitectureSpec.named[name] == nil {
+                throw ValidationError("unknown architecture '\(name)'; known: small, medium, mnist, deep")
+            }
+            guard classes > 0, threads > 0, steps > 0, iters > 0 else {
+                throw ValidationError("--classes, --threads, --steps and --iters must be positive")
+            }
+            if peer != nil && !FileManager.default.fileExists(atPath: peerScript) {
+                throw ValidationError("peer script not found at \(peerScript) (set --peer-script)")
+            }
+        }
+
+        var architectures: [String] {
+            arch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
 
         func run() async throws {
-            print("bench: not yet implemented")
+            doodleThreadCount = threads
+            var rows: [Measurement] = []
+            for name in architectures {
+                let n = name == "mnist" ? 10 : classes
+                let ours = try Benchmark(spec: ArchitectureSpec.named[name]!, classes: n).run(
+                    steps: steps, iters: iters)
+                ours.forEach(report)
+                rows += ours
+                // The peer has no `deep`; it runs the seed architectures only.
+                if let peer, name != "deep" {
+                    let theirs = try runPeer(python: peer, arch: name, classes: n)
+                    theirs.forEach(report)
+                    rows += theirs
+                }
+            }
+            if peer != nil { printRatios(rows) }
+        }
+
+        func report(_ m: Measurement) {
+            if json {
+                let data = try! JSONEncoder().encode(m)
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                let rate =
+                    m.images_per_s.map { String(format: "%10.0f images/s", $0) }
+                    ?? String(repeating: " ", count: 19)
+                print(
+                    "\(m.engine.padding(toLength: 12, withPad: " ", startingAt: 0)) \(m.arch.padding(toLength: 7, withPad: " ", startingAt: 0)) "
+                        + "\(m.what.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%9.3f ms", m.median_s * 1000))  \(rate)"
+                )
+            }
+        }
+
+        func runPeer(python: String, arch: String, classes: Int) throws -> [Measurement] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [
+                peerScript, "--arch", arch, "--classes", "\(classes)", "--threads", "\(threads)",
+                "--steps", "\(steps)", "--iters", "\(iters)",
+            ]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = FileHandle.standardError
+            try process.run()
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw ValidationError("the peer exited with status \(process.terminationStatus)")
+            }
+            return String(decoding: output, as: UTF8.self).split(separator: "\n").compactMap { line in
+                guard let peerRow = try? JSONDecoder().decode(PeerRow.self, from: Data(line.utf8)) else {
+                    return nil
+                }
+                return Measurement(
+                    engine: peerRow.peer, what: peerRow.what, arch: peerRow.arch, classes: peerRow.classes,
+                    batch: peerRow.batch ?? (peerRow.what == "infer_batch1" ? 1 : 256),
+                    median_s: peerRow.median_s,
+                    images_per_s: peerRow.images_per_s, threads: threads)
+            }
+        }
+
+        /// Peer time ÷ Doodle time for each measurement: above 1, Doodle is faster.
+        func printRatios(_ rows: [Measurement]) {
+            print("\nratios (peer time / Doodle time; above 1 means Doodle is faster):")
+            for ours in rows where ours.engine == "doodle" {
+                for theirs in rows
+                where theirs.engine != "doodle" && theirs.arch == ours.arch && theirs.what == ours.what {
+                    let ratio = theirs.median_s / ours.median_s
+                    if json {
+                        print(
+                            #"{"ratio": \#(ratio), "arch": "\#(ours.arch)", "what": "\#(ours.what)", "versus": "\#(theirs.engine)"}"#
+                        )
+                    } else {
+                        print(
+                            "  \(ours.arch.padding(toLength: 7, withPad: " ", startingAt: 0)) \(ours.what.padding(toLength: 15, withPad: " ", startingAt: 0)) vs \(theirs.engine.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%.2f", ratio))x"
+                        )
+                    }
+                }
+            }
         }
     }
+}
+
+/// One line of torch_peer.py's output.
+private struct PeerRow: Decodable {
+    var peer: String
+    var what: String
+    var arch: String
+    var classes: Int
+    var batch: Int?
+    var median_s: Double
+    var images_per_s: Double?
 }

@@ -17,6 +17,7 @@ public final class BatchNorm2D: Layer {
     public var needsInputGradient = true
 
     private var normalized = Tensor(shape: [0], scalars: [])
+    private var output = Tensor(shape: [0], scalars: [])
     private var inverseStd: [Float] = []
 
     /// A layer with γ = 1, β = 0, running mean 0 and running variance 1.
@@ -78,8 +79,9 @@ public final class BatchNorm2D: Layer {
         let gamma = weight.value.scalars
         let beta = bias.value.scalars
         if training { normalized.resize(to: input.shape) }
-        return input.withUnsafeBufferPointer { x in
-            Tensor(shape: input.shape) { y in
+        output.resize(to: input.shape)
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
                 for r in 0..<rows {
                     for ch in 0..<c {
                         let xhat = (x[r * c + ch] - mean[ch]) * inverseStd[ch]
@@ -89,6 +91,7 @@ public final class BatchNorm2D: Layer {
                 }
             }
         }
+        return output
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {

@@ -159,6 +159,7 @@ public final class AvgPool2D: Layer {
 public final class GlobalAvgPool2D: Layer {
     public var needsInputGradient = true
     private var inputShape: [Int] = []
+    private var output = Tensor(shape: [0], scalars: [])
 
     /// The layer has no settings.
     public init() {}
@@ -172,8 +173,9 @@ public final class GlobalAvgPool2D: Layer {
         inputShape = input.shape
         let (n, pixels, c) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3])
         let scale = 1 / Float(pixels)
-        return input.withUnsafeBufferPointer { x in
-            Tensor(shape: [n, c]) { y in
+        output.resize(to: [n, c])
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
                 y.update(repeating: 0)
                 for i in 0..<n {
                     for p in 0..<pixels {
@@ -184,6 +186,7 @@ public final class GlobalAvgPool2D: Layer {
                 }
             }
         }
+        return output
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {

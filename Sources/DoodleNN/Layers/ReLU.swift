@@ -37,6 +37,7 @@ public final class ReLU: Layer {
 public final class Flatten: Layer {
     public var needsInputGradient = true
     private var inputShape: [Int] = []
+    private var output = Tensor(shape: [0], scalars: [])
 
     /// The layer has no settings.
     public init() {}
@@ -49,8 +50,9 @@ public final class Flatten: Layer {
             return input.reshaped(outputShape(for: input.shape))
         }
         let (n, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        return input.withUnsafeBufferPointer { x in
-            Tensor(shape: [n, c * h * w]) { y in
+        output.resize(to: [n, c * h * w])
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
                 for i in 0..<n {
                     let image = i * h * w * c
                     for p in 0..<(h * w) {
@@ -59,6 +61,7 @@ public final class Flatten: Layer {
                 }
             }
         }
+        return output
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {

@@ -1,0 +1,63 @@
+import DoodleNN
+import Foundation
+
+/// One timing, with the same fields as torch_peer.py's JSON lines plus `engine`.
+struct Measurement: Codable {
+    var engine: String
+    var what: String
+    var arch: String
+    var classes: Int
+    var batch: Int
+    var median_s: Double
+    var images_per_s: Double?
+    var threads: Int
+}
+
+/// Times one architecture the way torch_peer.py times its PyTorch twin: same batch, same optimizer
+/// (SGD, lr 0.01, momentum 0.9), random inputs in [0, 1), warm-up runs first, medians reported.
+struct Benchmark {
+    var spec: ArchitectureSpec
+    var classes: Int
+
+    func run(steps: Int, iters: Int) throws -> [Measurement] {
+        var g = SeededGenerator(seed: 0)
+        let net = try spec.build(classes: classes, generator: &g)
+        let batch = 256
+        let x = Tensor(
+            shape: [batch, 28, 28, 1], scalars: (0..<(batch * 784)).map { _ in g.nextUnitFloat() })
+        let labels = (0..<batch).map { _ in Int(g.next() % UInt64(classes)) }
+        let optimizer = SGD(net.trainableParameters, learningRate: 0.01, momentum: 0.9)
+        let loss = SoftmaxCrossEntropy()
+        let train = median(warmup: 3, runs: steps) {
+            net.trainStep(x, labels: labels, loss: loss, optimizer: optimizer)
+        }
+
+        let x1 = Tensor(shape: [1, 28, 28, 1], scalars: Array(x.scalars.prefix(784)))
+        let infer1 = median(warmup: 5, runs: iters) { _ = net.forward(x1) }
+        let inferBatch = median(warmup: 5, runs: max(5, iters / 20)) { _ = net.forward(x) }
+        let threads = doodleThreadCount
+        return [
+            Measurement(
+                engine: "doodle", what: "train_step", arch: spec.name, classes: classes, batch: batch,
+                median_s: train, images_per_s: Double(batch) / train, threads: threads),
+            Measurement(
+                engine: "doodle", what: "infer_batch1", arch: spec.name, classes: classes, batch: 1,
+                median_s: infer1, images_per_s: 1 / infer1, threads: threads),
+            Measurement(
+                engine: "doodle", what: "infer_batch256", arch: spec.name, classes: classes, batch: batch,
+                median_s: inferBatch, images_per_s: Double(batch) / inferBatch, threads: threads),
+        ]
+    }
+
+    private func median(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
+        for _ in 0..<warmup { body() }
+        var times: [Double] = []
+        times.reserveCapacity(runs)
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return times.sorted()[runs / 2]
+    }
+}
