@@ -19,7 +19,8 @@ PEERS = os.environ.get("DOODLE_PEERS", "/work/shared/peers")
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help="safetensors file with the state_dict and arch/classes metadata")
     parser.add_argument("inputs", help="safetensors file with an 'input' tensor (N, 1, 28, 28)")
     args = parser.parse_args()

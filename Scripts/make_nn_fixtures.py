@@ -168,8 +168,9 @@ def cross_entropy_cases():
 
 
 def optimizer_cases():
-    specs = [("sgd_momentum", torch.optim.SGD, dict(lr=0.01, momentum=0.9, nesterov=False, weight_decay=1e-4)),
-             ("sgd_nesterov", torch.optim.SGD, dict(lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)),
+    sgd = dict(lr=0.01, momentum=0.9, weight_decay=1e-4)
+    specs = [("sgd_momentum", torch.optim.SGD, dict(sgd, nesterov=False)),
+             ("sgd_nesterov", torch.optim.SGD, dict(sgd, nesterov=True)),
              ("adamw", torch.optim.AdamW, dict(lr=1e-3, weight_decay=1e-2))]
     for name, cls, options in specs:
         g = rng(name)
@@ -182,7 +183,8 @@ def optimizer_cases():
             opt.step()
             t[f"grad_{step}"] = grad
             t[f"param_{step}"] = param.detach().clone()
-        full = {k: v for k, v in opt.param_groups[0].items() if k != "params" and isinstance(v, (int, float, bool, tuple))}
+        full = {k: v for k, v in opt.param_groups[0].items()
+                if k != "params" and isinstance(v, (int, float, bool, tuple))}
         save(name, t, dict(kind=name, steps=3, **full))
 
 
@@ -204,7 +206,8 @@ def lr_schedule_cases():
     cosine, _ = run(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=50))
     step, _ = run(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=10, gamma=0.5))
     warmup, _ = run(lambda o: torch.optim.lr_scheduler.LinearLR(o, start_factor=0.1, total_iters=10))
-    case = dict(kind="lr_schedules", steps=50, note="lr used at each of 50 steps (scheduler stepped after each)",
+    case = dict(kind="lr_schedules", steps=50,
+                note="lr used at each of 50 steps (scheduler stepped after each)",
                 one_cycle=dict(max_lr=0.003, total_steps=50, pct_start=0.3, anneal_strategy="cos",
                                div_factor=25.0, final_div_factor=1e4, base_momentum=0.85, max_momentum=0.95),
                 cosine=dict(base_lr=0.1, T_max=50, eta_min=0.0),
@@ -232,10 +235,12 @@ def interop_cases():
 
 def dtype_case():
     """Every dtype the reader converts, as the Python package writes them, plus edge shapes."""
-    t = {"f32": torch.tensor([1.5, -2.25, 3.0]), "f16": torch.tensor([0.5, -1.0, 65504.0], dtype=torch.float16),
+    t = {"f32": torch.tensor([1.5, -2.25, 3.0]),
+         "f16": torch.tensor([0.5, -1.0, 65504.0], dtype=torch.float16),
          "bf16": torch.tensor([1.0, -3.5, 256.0], dtype=torch.bfloat16),
          "f64": torch.tensor([0.1, -1e10, 2.0], dtype=torch.float64),
-         "i64": torch.tensor([-3, 0, 1 << 20], dtype=torch.int64), "i32": torch.tensor([7, -8, 9], dtype=torch.int32),
+         "i64": torch.tensor([-3, 0, 1 << 20], dtype=torch.int64),
+         "i32": torch.tensor([7, -8, 9], dtype=torch.int32),
          "u8": torch.tensor([0, 128, 255], dtype=torch.uint8), "matrix": torch.arange(6.0).reshape(2, 3),
          "scalar": torch.tensor(42.0), "empty": torch.zeros(0, 3)}
     save_canonical(t, os.path.join(OUT, "dtypes.safetensors"), {"purpose": "reader test", "answer": "42"})
