@@ -15,7 +15,9 @@ import json
 import os
 import sys
 
-PEERS = os.environ.get("DOODLE_PEERS", "/work/shared/peers")
+# ../shared/peers beside the repository, as on the developers' machines and in CI.
+PEERS = os.environ.get(
+    "DOODLE_PEERS", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "peers"))
 
 
 def main():

@@ -6,13 +6,6 @@ import Testing
 /// Every layer, loss, optimizer and schedule against PyTorch's values for the same inputs
 /// (fixtures from `Scripts/make_nn_fixtures.py`; layouts converted from NCHW to NHWC here).
 @Suite struct GoldenTests {
-    static func fixture(_ name: String) throws -> SafeTensors {
-        let url = try #require(
-            Bundle.module.url(forResource: name, withExtension: "safetensors", subdirectory: "Fixtures"),
-            "fixture \(name) is missing")
-        return try SafeTensors(contentsOf: url)
-    }
-
     static func fixtureNames(_ prefix: String) -> [String] {
         let folder = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
@@ -92,7 +85,7 @@ import Testing
 
     @Test(arguments: fixtureNames("conv2d_"))
     func conv2D(name: String) throws {
-        let file = try Self.fixture(name)
+        let file = try fixture(name)
         let c = try Self.metadata(file)
         let (k, stride, pad) = (c.kernel_size!, c.stride!, c.padding!)
         let padding: Padding =
@@ -108,7 +101,7 @@ import Testing
     }
 
     @Test func linear() throws {
-        let file = try Self.fixture("linear_b7_in20_out5")
+        let file = try fixture("linear_b7_in20_out5")
         var g = SeededGenerator(seed: 0)
         let layer = Linear(inFeatures: 20, outFeatures: 5, generator: &g)
         layer.weight.value = try file.tensor("weight")
@@ -118,7 +111,7 @@ import Testing
 
     @Test(arguments: fixtureNames("maxpool2d_") + fixtureNames("avgpool2d_") + fixtureNames("global_avgpool"))
     func pooling(name: String) throws {
-        let file = try Self.fixture(name)
+        let file = try fixture(name)
         let layer: any Layer
         if name.hasPrefix("max") {
             layer = MaxPool2D(size: 2)
@@ -142,7 +135,7 @@ import Testing
 
     @Test(arguments: ["relu_b4_c3_5x7", "dropout_eval_b4_c3_5x7", "flatten_b2_c3_4x5"])
     func parameterless(name: String) throws {
-        let file = try Self.fixture(name)
+        let file = try fixture(name)
         if name.hasPrefix("dropout") {
             let layer = Dropout(rate: 0.5)
             let input = Self.nhwc(try file.tensor("input"))
@@ -163,7 +156,7 @@ import Testing
 
     @Test(arguments: ["train", "eval"])
     func batchNorm(mode: String) throws {
-        let file = try Self.fixture("batchnorm2d_\(mode)_b7_c3_5x7")
+        let file = try fixture("batchnorm2d_\(mode)_b7_c3_5x7")
         let layer = BatchNorm2D(channels: 3)
         layer.weight.value = try file.tensor("weight")
         layer.bias.value = try file.tensor("bias")
@@ -188,7 +181,7 @@ import Testing
 
     @Test(arguments: ["cross_entropy_b7_c5", "cross_entropy_b7_c5_smooth0.1"])
     func crossEntropy(name: String) throws {
-        let file = try Self.fixture(name)
+        let file = try fixture(name)
         let loss = SoftmaxCrossEntropy(labelSmoothing: try Self.metadata(file).label_smoothing ?? 0)
         let labels = try file.tensor("targets").scalars.map { Int($0) }
         let (value, dLogits) = loss(try file.tensor("logits"), labels: labels)
@@ -197,13 +190,13 @@ import Testing
     }
 
     @Test func softmaxMatches() throws {
-        let file = try Self.fixture("softmax_b7_c5")
+        let file = try fixture("softmax_b7_c5")
         Self.expectClose(softmax(try file.tensor("input")), try file.tensor("output"), "softmax")
     }
 
     @Test(arguments: ["sgd_momentum", "sgd_nesterov", "adamw"])
     func optimizer(name: String) throws {
-        let file = try Self.fixture(name)
+        let file = try fixture(name)
         let p = Parameter("weight", try file.tensor("param_0"))
         let optimizer: any Optimizer =
             name == "adamw"
@@ -218,7 +211,7 @@ import Testing
     }
 
     @Test func schedules() throws {
-        let file = try Self.fixture("lr_schedules")
+        let file = try fixture("lr_schedules")
         let oneCycle = OneCycleSchedule(maxRate: 0.003, totalSteps: 50)
         let cosine = CosineSchedule(baseRate: 0.1, totalSteps: 50)
         let step = StepSchedule(baseRate: 0.1, stepSize: 10, gamma: 0.5)
@@ -236,8 +229,8 @@ import Testing
 
     /// A PyTorch `state_dict` of torch_peer.py's `mnist` model loads and gives PyTorch's logits.
     @Test func pytorchModelLoadsWithSameOutputs() throws {
-        let model = try Self.fixture("mnist_model")
-        let io = try Self.fixture("mnist_io")
+        let model = try fixture("mnist_model")
+        let io = try fixture("mnist_io")
         var g = SeededGenerator(seed: 0)
         let net = try ArchitectureSpec.mnist.build(classes: 10, generator: &g)
         try net.load(stateDict: Dictionary(uniqueKeysWithValues: model.entries.map { ($0.name, $0.tensor) }))

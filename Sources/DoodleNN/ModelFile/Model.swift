@@ -27,7 +27,9 @@ public final class Model {
         spec: ArchitectureSpec, labels: [String], preprocessing: String, training: [String: String] = [:],
         network: Sequential
     ) {
-        precondition(network.outputShape(for: [1] + spec.input) == [1, labels.count], "network does not fit spec/labels")
+        precondition(
+            network.outputShape(for: [1] + spec.input) == [1, labels.count],
+            "network does not fit spec/labels")
         self.spec = spec
         self.labels = labels
         self.preprocessing = preprocessing
