@@ -4,7 +4,7 @@
     /tmp/peer/bin/python Scripts/check_torch_load.py MODEL.safetensors INPUTS.safetensors
 
 MODEL's __metadata__ must name the architecture ("arch": small, medium or mnist, as in
-/work/shared/peers/torch_peer.py) and the class count ("classes"). Its tensors are loaded into that
+../shared/peers/torch_peer.py) and the class count ("classes"). Its tensors are loaded into that
 nn.Sequential with strict=True, so a missing, extra or misshapen tensor fails loudly. INPUTS holds a
 float tensor "input" of shape (N, 1, 28, 28). Prints one JSON object:
 {"arch": ..., "classes": ..., "logits": [[...], ...]} from the model in eval mode, in float32.
