@@ -1,5 +1,6 @@
 import DoodleNN
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct NetworkTests {
@@ -100,5 +101,21 @@ import Testing
         let unfused = net.forward(input, training: true)
         #expect(fused.shape == [2, 7])
         for i in 0..<fused.count { #expect(abs(fused[flat: i] - unfused[flat: i]) < 1e-4) }
+    }
+}
+
+@Suite struct InferenceCopyTests {
+    @Test(arguments: ["deep", "small", "mnist"])
+    func foldedCopyGivesTheSameLogits(arch: String) throws {
+        var g = SeededGenerator(seed: 4)
+        let net = try ArchitectureSpec.named[arch]!.build(classes: 9, generator: &g)
+        let x = Tensor(shape: [5, 28, 28, 1], scalars: (0..<(5 * 784)).map { _ in g.nextUnitFloat() })
+        // Train-mode passes give batch norm non-trivial running statistics to fold.
+        for _ in 0..<3 { _ = net.forward(x, training: true) }
+        let copy = net.inferenceCopy()
+        if arch == "deep" { #expect(!copy.layers.contains { $0 is BatchNorm2D || $0 is Dropout }) }
+        let expected = net.forward(x).scalars
+        let actual = copy.forward(x).scalars
+        #expect(mismatch(actual, expected, rtol: 1e-4, atol: 1e-4) == nil)
     }
 }
