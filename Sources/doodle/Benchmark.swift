@@ -32,9 +32,11 @@ struct Benchmark {
             net.trainStep(x, labels: labels, loss: loss, optimizer: optimizer)
         }
 
+        // Inference runs what `doodle serve` runs: the copy with batch norm folded into convolutions.
+        let inference = net.inferenceCopy()
         let x1 = Tensor(shape: [1, 28, 28, 1], scalars: Array(x.scalars.prefix(784)))
-        let infer1 = median(warmup: 5, runs: iters) { _ = net.forward(x1) }
-        let inferBatch = median(warmup: 5, runs: max(5, iters / 20)) { _ = net.forward(x) }
+        let infer1 = median(warmup: 5, runs: iters) { _ = inference.forward(x1) }
+        let inferBatch = median(warmup: 5, runs: max(5, iters / 20)) { _ = inference.forward(x) }
         let threads = doodleThreadCount
         return [
             Measurement(
