@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "doodle", targets: ["doodle"]),
         .library(name: "DoodleNN", targets: ["DoodleNN"]),
         .library(name: "DoodleData", targets: ["DoodleData"]),
+        .library(name: "DoodleTraining", targets: ["DoodleTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -22,10 +23,11 @@ let package = Package(
         .target(name: "DoodleNN", swiftSettings: fastMath),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DoodleData", dependencies: ["CZlib"], swiftSettings: fastMath),
+        .target(name: "DoodleTraining", dependencies: ["DoodleNN", "DoodleData"], swiftSettings: fastMath),
         .executableTarget(
             name: "doodle",
             dependencies: [
-                "DoodleNN", "DoodleData",
+                "DoodleNN", "DoodleData", "DoodleTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(
             name: "DoodleDataTests", dependencies: ["DoodleData", "TestSupport"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "DoodleTrainingTests", dependencies: ["DoodleTraining", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

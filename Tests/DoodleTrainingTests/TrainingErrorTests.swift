@@ -1,0 +1,8 @@
+import DoodleTraining
+import Testing
+
+@Suite struct TrainingErrorTests {
+    @Test func describesItself() {
+        #expect(TrainingError("no classes").description == "no classes")
+    }
+}
