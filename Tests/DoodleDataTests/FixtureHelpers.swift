@@ -14,6 +14,13 @@ func runPython(_ script: String, _ arguments: [String] = []) throws -> (status: 
     return (process.terminationStatus, String(decoding: output, as: UTF8.self))
 }
 
+/// Whether `python3` can be run, to write fixtures with Python's `struct` as Google's tools do.
+let pythonAvailable: Bool = {
+    let found = (try? runPython("pass"))?.status == 0
+    if !found { print("Python interop tests skip: python3 is not installed") }
+    return found
+}()
+
 /// Whether `python3` with numpy can be run, to check Doodle's files against numpy's own reader.
 let numpyAvailable: Bool = {
     let found = (try? runPython("import numpy"))?.status == 0
