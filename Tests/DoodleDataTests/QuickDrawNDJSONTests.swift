@@ -116,7 +116,9 @@ import Testing
 
 @Suite struct QuickDrawNDJSONAgreesWithFoundation {
     /// Doodle's parser and `JSONSerialization` must read the same drawing from every line.
-    @Test(.enabled(if: sharedDataDirectory != nil, "needs the shared data (../shared/data)"))
+    @Test(
+        .enabled(
+            if: sharedDataDirectory != nil, "needs the shared data (../shared/data or DOODLE_SHARED_DATA)"))
     func realFilesParseAsJSONSerializationDoes() throws {
         let directory = try #require(sharedDataDirectory).appendingPathComponent("quickdraw/strokes")
         for name in [
