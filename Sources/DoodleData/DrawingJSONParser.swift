@@ -12,8 +12,12 @@ struct JSONProblem: Error {
 struct DrawingJSONParser {
     private let bytes: UnsafeRawBufferPointer
     private var i = 0
+    private var scratch: [Double] = []
 
-    private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    private init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        scratch.reserveCapacity(256)
+    }
 
     /// The drawing in the JSON object `line`.
     static func parse(_ line: UnsafeRawBufferPointer) throws(JSONProblem) -> Drawing {
@@ -90,14 +94,17 @@ struct DrawingJSONParser {
     }
 
     private mutating func numbers() throws(JSONProblem) -> [Double] {
-        var values: [Double] = []
         try expect("[")
-        while !take("]") {
-            if !values.isEmpty { try expect(",") }
+        if take("]") { return [] }
+        // Collect into one reused buffer, then copy once at the exact size: growing each stroke's
+        // array by appending cost more than the parsing.
+        scratch.removeAll(keepingCapacity: true)
+        repeat {
             skipSpace()
-            values.append(try number())
-        }
-        return values
+            scratch.append(try number())
+        } while take(",")
+        try expect("]")
+        return Array(scratch)
     }
 
     mutating func number() throws(JSONProblem) -> Double {
@@ -137,6 +144,7 @@ struct DrawingJSONParser {
         return value
     }
 
+    @inline(__always)
     private mutating func digit() -> Int? {
         guard i < bytes.count, bytes[i] &- UInt8(ascii: "0") < 10 else { return nil }
         defer { i += 1 }
@@ -169,26 +177,36 @@ struct DrawingJSONParser {
 
     var position: Int { i }
     mutating func skip(_ count: Int) { i += count }
-    func peek() -> UInt8? { i < bytes.count ? bytes[i] : nil }
+    @inline(__always) func peek() -> UInt8? { i < bytes.count ? bytes[i] : nil }
     func problem(_ message: String) -> JSONProblem { JSONProblem(message: message, offset: i) }
     func byte(at offset: Int) -> UInt8 { bytes[offset] }
 
+    @inline(__always)
     mutating func skipSpace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D {
+        while i < bytes.count, bytes[i] <= 0x20,
+            bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D
+        {
             i += 1
         }
     }
 
     /// Skips spaces, then consumes `token` if it comes next.
+    @inline(__always)
     mutating func take(_ token: StaticString) -> Bool {
         skipSpace()
         let n = token.utf8CodeUnitCount
+        if n == 1 {  // the common case, punctuation: one comparison once inlined
+            guard i < bytes.count, bytes[i] == token.utf8Start.pointee else { return false }
+            i += 1
+            return true
+        }
         guard i + n <= bytes.count else { return false }
         for k in 0..<n where bytes[i + k] != token.utf8Start[k] { return false }
         i += n
         return true
     }
 
+    @inline(__always)
     mutating func expect(_ token: StaticString) throws(JSONProblem) {
         guard take(token) else { throw problem("expected '\(token)'") }
     }
