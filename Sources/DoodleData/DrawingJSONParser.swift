@@ -6,9 +6,10 @@ struct JSONProblem: Error {
 
 /// A parser for one Quick, Draw! ndjson record, straight from UTF-8 bytes to a `Drawing`.
 ///
-/// Hand-written because Foundation's JSON parsers build a boxed value per number, which made
-/// reading a 10,000-drawing file take most of a second. It accepts exactly JSON (RFC 8259); fields
-/// other than `word`, `key_id`, `countrycode`, `recognized` and `drawing` are checked and skipped.
+/// Hand-written because Foundation's JSON parsers build a boxed value per number: on 10,000 real
+/// drawings (7.5 MB) in a release build, JSONSerialization took 0.7-1.3 s and JSONDecoder 1.0-1.5 s,
+/// this parser 0.1 s. It accepts exactly JSON (RFC 8259); fields other than `word`, `key_id`,
+/// `countrycode`, `recognized` and `drawing` are checked and skipped.
 struct DrawingJSONParser {
     private let bytes: UnsafeRawBufferPointer
     private var i = 0
