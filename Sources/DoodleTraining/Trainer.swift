@@ -1,0 +1,197 @@
+import DoodleData
+import DoodleNN
+import Foundation
+
+/// Trains a network on labelled images: shuffled batches, the configured optimizer and schedule,
+/// validation after every epoch, the best-by-validation weights kept, and checkpoints to resume from.
+///
+/// Every random choice derives from (seed, epoch, step), never from carried generator state, so a
+/// run stopped at any step and resumed from its checkpoint ends with the same model, bit for bit, as
+/// one that never stopped.
+public final class Trainer {
+    public let configuration: TrainingConfiguration
+    public let train: LabeledImages
+    public let validation: LabeledImages
+    public let network: Sequential
+    public let augmenter: (any ImageAugmenter)?
+    /// Asked before every step; when it answers true the trainer saves a checkpoint and returns.
+    public var shouldStop: () -> Bool = { false }
+    /// Told after every step.
+    public var onProgress: (TrainingProgress) -> Void = { _ in }
+    /// Told after every epoch's validation.
+    public var onEpoch: (EpochResult) -> Void = { _ in }
+    /// Where checkpoints go; nil for none.
+    public var checkpoints: CheckpointStore?
+
+    let optimizer: any Optimizer
+    let schedule: any LearningRateSchedule
+    let loss: SoftmaxCrossEntropy
+    /// The position to continue from and what the run has learnt so far.
+    var state: TrainingState
+
+    /// A trainer for a fresh network built from the configuration's architecture.
+    ///
+    /// - Throws: `TrainingError` when the data cannot train this architecture (no images, fewer images
+    ///   than one batch, mismatched classes) or the architecture cannot be built.
+    public init(
+        configuration: TrainingConfiguration, train: LabeledImages, validation: LabeledImages,
+        augmenter: (any ImageAugmenter)? = nil
+    ) throws {
+        guard train.count > 0 else { throw TrainingError("no training images") }
+        guard train.classes == validation.classes else {
+            throw TrainingError("training and validation data have different classes")
+        }
+        guard configuration.epochs > 0, configuration.batchSize > 0 else {
+            throw TrainingError("epochs and batch size must be positive")
+        }
+        self.configuration = configuration
+        self.train = train
+        self.validation = validation
+        self.augmenter = augmenter
+        var generator = SeededGenerator(seed: derivedSeed(configuration.seed, 1, 0))
+        do {
+            network = try configuration.spec.build(classes: train.classes.count, generator: &generator)
+        } catch {
+            throw TrainingError("\(error)")
+        }
+        optimizer = configuration.makeOptimizer(network.trainableParameters)
+        let totalSteps = configuration.epochs * configuration.stepsPerEpoch(trainCount: train.count)
+        schedule = configuration.makeSchedule(totalSteps: totalSteps)
+        loss = SoftmaxCrossEntropy(labelSmoothing: configuration.labelSmoothing)
+        state = TrainingState()
+    }
+
+    /// The step count of the whole run.
+    public var totalSteps: Int { configuration.epochs * configuration.stepsPerEpoch(trainCount: train.count) }
+
+    /// Trains until the last epoch ends or `shouldStop` answers true.
+    ///
+    /// - Returns: whether the run finished; a stopped run has saved a checkpoint to resume from.
+    /// - Throws: when a checkpoint cannot be written.
+    @discardableResult
+    public func run() throws -> Bool {
+        let steps = configuration.stepsPerEpoch(trainCount: train.count)
+        let batch = configuration.batchSize
+        while state.epoch < configuration.epochs {
+            let order = shuffledOrder(epoch: state.epoch)
+            var clock = ContinuousClock.now
+            var imagesSinceClock = 0
+            while state.batchInEpoch < steps {
+                if shouldStop() {
+                    try checkpoints?.save(self)
+                    return false
+                }
+                let start = state.batchInEpoch * batch
+                let (input, labels) = Batches.make(
+                    order[start..<min(start + batch, order.count)], of: train,
+                    augmenter: configuration.augment ? augmenter : nil,
+                    seed: derivedSeed(configuration.seed, 2, state.step))
+                reseedDropout()
+                optimizer.learningRate = schedule.learningRate(at: state.step)
+                if let momentum = schedule.momentum(at: state.step) {
+                    (optimizer as? AdamW)?.beta1 = momentum
+                    (optimizer as? SGD)?.momentum = momentum
+                }
+                let (value, logits) = network.trainStep(
+                    input, labels: labels, loss: loss, optimizer: optimizer)
+                state.epochLoss += Double(value) * Double(labels.count)
+                state.epochCorrect += zip(argmax(logits), labels).filter { $0 == $1 }.count
+                state.epochSeen += labels.count
+                state.step += 1
+                state.batchInEpoch += 1
+                imagesSinceClock += labels.count
+                let elapsed = ContinuousClock.now - clock
+                let seconds =
+                    Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                onProgress(
+                    TrainingProgress(
+                        epoch: state.epoch + 1, epochs: configuration.epochs, batch: state.batchInEpoch,
+                        batches: steps, loss: state.epochLoss / Double(state.epochSeen),
+                        accuracy: Double(state.epochCorrect) / Double(state.epochSeen),
+                        imagesPerSecond: seconds > 0 ? Double(imagesSinceClock) / seconds : 0,
+                        learningRate: optimizer.learningRate))
+                if seconds > 5 {
+                    clock = .now
+                    imagesSinceClock = 0
+                }
+            }
+            try finishEpoch()
+        }
+        return true
+    }
+
+    private func finishEpoch() throws {
+        let scores = Scores(network: network, images: validation, loss: loss, batchSize: 512)
+        let result = EpochResult(
+            epoch: state.epoch + 1, step: state.step,
+            trainLoss: state.epochLoss / Double(max(state.epochSeen, 1)),
+            trainTop1: Double(state.epochCorrect) / Double(max(state.epochSeen, 1)),
+            validationLoss: scores.loss, validationTop1: scores.top1, validationTop5: scores.top5,
+            learningRate: Double(optimizer.learningRate))
+        state.history.append(result)
+        if state.best == nil || scores.top1 > state.best!.validationTop1 {
+            state.best = result
+            state.bestWeights = network.stateDict().map { SafeTensors.Entry($0.name, $0.tensor) }
+        }
+        state.epoch += 1
+        state.batchInEpoch = 0
+        state.epochLoss = 0
+        state.epochCorrect = 0
+        state.epochSeen = 0
+        try checkpoints?.save(self)
+        onEpoch(result)
+    }
+
+    /// The epoch's order of training images: a seeded shuffle of all of them.
+    func shuffledOrder(epoch: Int) -> [Int] {
+        var generator = SeededGenerator(seed: derivedSeed(configuration.seed, 4, epoch))
+        return Array(0..<train.count).shuffled(using: &generator)
+    }
+
+    /// Dropout masks of step `state.step` come from their own stream, independent of history.
+    private func reseedDropout() {
+        for (index, layer) in network.layers.enumerated() {
+            (layer as? Dropout)?.generator = SeededGenerator(
+                seed: derivedSeed(configuration.seed, 5, state.step, index))
+        }
+    }
+
+    /// The best-by-validation model (the last one if there was no validation yet), as a `Model`.
+    public func bestModel(labels: [String], preprocessing: String, summary: [String: String]) throws -> Model
+    {
+        var generator = SeededGenerator(seed: 0)
+        let best = try configuration.spec.build(classes: labels.count, generator: &generator)
+        if let weights = state.bestWeights {
+            try best.load(stateDict: Dictionary(uniqueKeysWithValues: weights.map { ($0.name, $0.tensor) }))
+        } else {
+            try best.load(
+                stateDict: Dictionary(uniqueKeysWithValues: network.stateDict().map { ($0.name, $0.tensor) }))
+        }
+        var training = summary
+        if let b = state.best {
+            training["best_epoch"] = String(b.epoch)
+            training["val_top1"] = String(format: "%.4f", b.validationTop1)
+            training["val_top5"] = String(format: "%.4f", b.validationTop5)
+        }
+        return Model(
+            spec: configuration.spec, labels: labels, preprocessing: preprocessing, training: training,
+            network: best)
+    }
+
+    /// The epochs finished so far.
+    public var history: [EpochResult] { state.history }
+    /// The epoch with the best validation accuracy so far.
+    public var best: EpochResult? { state.best }
+    /// Optimizer steps taken so far.
+    public var step: Int { state.step }
+}
+
+/// The index of the largest logit of each row of (N, K) logits; ties go to the lower index.
+func argmax(_ logits: Tensor) -> [Int] {
+    let k = logits.shape[1]
+    return (0..<logits.shape[0]).map { i in
+        var best = 0
+        for j in 1..<k where logits[flat: i * k + j] > logits[flat: i * k + best] { best = j }
+        return best
+    }
+}
