@@ -31,6 +31,14 @@ public enum GEMM {
             return
         }
         let threads = threadCount(m: m, n: n, k: k)
+        if m == 1 && problem.vectorFriendly {
+            let shared = SendableProblem(problem)
+            parallelFor(threads) { t in
+                let cols = panelRange(t, of: threads, count: n, panel: 8)
+                if !cols.isEmpty { shared.problem.rowTimesMatrix(cols: cols) }
+            }
+            return
+        }
         if threads <= 1 {
             problem.run(rows: 0..<m, cols: 0..<n)
             return
