@@ -133,6 +133,21 @@ struct Problem {
     func packA(into dst: UnsafeMutablePointer<Float>, rows: Range<Int>, depth: Range<Int>) {
         let mr = GEMM.mr
         let height = rows.count
+        if aRowStride == 1 && height == mr {
+            // A transposed (dWeight = colᵀ · dOut): each depth step is 6 contiguous floats.
+            var src = a + rows.lowerBound + depth.lowerBound * aColStride
+            var out = UnsafeMutableRawPointer(dst)
+            for _ in 0..<depth.count {
+                let from = UnsafeRawPointer(src)
+                out.storeBytes(of: from.loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+                out.storeBytes(
+                    of: from.loadUnaligned(fromByteOffset: 16, as: SIMD2<Float>.self), toByteOffset: 16,
+                    as: SIMD2<Float>.self)
+                src += aColStride
+                out += mr * MemoryLayout<Float>.stride
+            }
+            return
+        }
         for p in 0..<depth.count {
             let src = a + rows.lowerBound * aRowStride + (depth.lowerBound + p) * aColStride
             for i in 0..<mr { dst[p * mr + i] = i < height ? src[i * aRowStride] : 0 }
