@@ -139,15 +139,9 @@ struct Sweep {
             let edge = e[Int(i)]
             var cell = edge.cell
             if edge.dy != 0 {
-                var quo = edge.xQuo + edge.rowStepQuo
-                var rem = edge.xRem + edge.rowStepRem
-                if rem < 0 {
-                    quo -= 1
-                    rem += edge.dy
-                } else if rem >= edge.dy {
-                    quo += 1
-                    rem -= edge.dy
-                }
+                let (quo, rem) = normalized(
+                    edge.xQuo + edge.rowStepQuo - edge.stepQuo / 2,
+                    edge.xRem + edge.rowStepRem - edge.stepRem / 2, edge.dy)
                 cell = quo + (rem >= edge.dy / 2 ? 1 : 0)
             }
             if cell < previous { return false }
@@ -157,8 +151,10 @@ struct Sweep {
         return true
     }
 
-    /// Moves the edges starting in this pixel row into per-sub-row buckets.
-    mutating func fillBuckets(_ list: Int32, y: Int, buckets: inout [Int32]) {
+    /// Moves the edges starting in this pixel row into per-sub-row buckets; returns the last
+    /// sub-row any of them starts in.
+    mutating func fillBuckets(_ list: Int32, y: Int, buckets: inout [Int32]) -> Int {
+        var lastSub = 0
         var i = list
         while i >= 0 {
             let next = e[Int(i)].next
@@ -170,7 +166,9 @@ struct Sweep {
             minHeight = min(minHeight, e[Int(i)].heightLeft)
             isVertical = isVertical && e[Int(i)].dy == 0
             i = next
+            lastSub = max(lastSub, sub)
         }
+        return lastSub
     }
 
     /// Lowers every active edge's remaining height by `rows` pixel rows, retiring finished ones.

@@ -93,61 +93,61 @@ extension Sweep {
         }
     }
 
-    /// Adds the coverage of the area right of edge `i` over a full pixel row, approximating the
-    /// edge by the segment between its x at this row's and the next row's first sub-row centre.
+    /// Adds the coverage right of edge `i` over a full pixel row, the edge taken as the exact
+    /// segment between its x at this row's top and the next row's top (stepped back half a
+    /// sub-row from the sample points), with crossing heights in sub-rows rounded down.
     mutating func addTrapezoid(_ i: Int32, sign: Int) {
-        let x1 = e[Int(i)].cell
+        let edge = e[Int(i)]
         step(i, byRow: true)
-        let x2 = e[Int(i)].cell
-        var ix1 = x1 >> 8
-        var fx1 = x1 & 255
-        var ix2 = x2 >> 8
-        var fx2 = x2 & 255
+        let dy = edge.dy
+        var (quo1, rem1) = (edge.xQuo, edge.xRem)
+        var (quo2, rem2) = (e[Int(i)].xQuo, e[Int(i)].xRem)
+        if dy != 0 {
+            (quo1, rem1) = normalized(quo1 - edge.stepQuo / 2, rem1 - edge.stepRem / 2, dy)
+            (quo2, rem2) = normalized(quo2 - edge.stepQuo / 2, rem2 - edge.stepRem / 2, dy)
+        }
+        var ix1 = quo1 >> 8
+        var fx1 = quo1 & 255
+        var ix2 = quo2 >> 8
+        var fx2 = quo2 & 255
         if ix1 == ix2 {
             addCell(ix1, area: sign * (fx1 + fx2) * gridY, height: sign * gridY)
             return
         }
-        var sign = sign
-        var dx = x2 - x1
-        var y1 = 0
-        var y2 = gridY
-        if dx < 0 {
+        if ix2 < ix1 {
             swap(&ix1, &ix2)
             swap(&fx1, &fx2)
-            dx = -dx
-            sign = -sign
-            y1 = gridY
-            y2 = 0
+            swap(&quo1, &quo2)
+            swap(&rem1, &rem2)
         }
-        let dy = y2 - y1
-        var (quo, rem) = flooredDivision((256 - fx1) * dy, dx)
-        addCell(ix1, area: sign * quo * (256 + fx1), height: sign * quo)
-        quo += y1
+        let dx = (quo2 - quo1) * dy + (rem2 - rem1)
+        let t = ((ix1 + 1) * 256 * dy - (quo1 * dy + rem1)) * gridY
+        var y = t / dx
+        var rem = t % dx
+        addCell(ix1, area: sign * y * (256 + fx1), height: sign * y)
+        var last = y
         if ix1 + 1 < ix2 {
-            let (fullQuo, fullRem) = flooredDivision(256 * dy, dx)
+            let fullQuo = gridY * 256 * dy / dx
+            let fullRem = gridY * 256 * dy % dx
             for x in (ix1 + 1)..<ix2 {
-                var skip = fullQuo
+                y += fullQuo
                 rem += fullRem
                 if rem >= dx {
-                    skip += 1
+                    y += 1
                     rem -= dx
                 }
-                quo += skip
-                addCell(x, area: sign * skip * 256, height: sign * skip)
+                addCell(x, area: sign * (y - last) * 256, height: sign * (y - last))
+                last = y
             }
         }
-        addCell(ix2, area: sign * (y2 - quo) * fx2, height: sign * (y2 - quo))
+        addCell(ix2, area: sign * (gridY - last) * fx2, height: sign * (gridY - last))
     }
 }
 
-/// `a / b` rounded towards minus infinity, and the matching non-negative-for-positive-b remainder.
+/// A quotient and remainder brought back to 0 <= remainder < `denominator` by one carry.
 @inline(__always)
-func flooredDivision(_ a: Int, _ b: Int) -> (quo: Int, rem: Int) {
-    var quo = a / b
-    var rem = a % b
-    if (a ^ b) < 0 && rem != 0 {
-        quo -= 1
-        rem += b
-    }
+func normalized(_ quo: Int, _ rem: Int, _ denominator: Int) -> (Int, Int) {
+    if rem < 0 { return (quo - 1, rem + denominator) }
+    if rem >= denominator { return (quo + 1, rem - denominator) }
     return (quo, rem)
 }

@@ -42,6 +42,7 @@ final class RasterWorkspace {
         let ybot = min((gridY * bottom.y + 128) >> 8, side * gridY)
         guard ybot > ytop else { return }
         var edge = SweepEdge.sentinel(cell: top.x)
+        edge.xQuo = top.x
         edge.ytop = ytop
         edge.heightLeft = ybot - ytop
         edge.dir = dir
@@ -125,7 +126,11 @@ extension Sweep {
         while i < side {
             var fullRow = false
             var j = i + 1
-            if rowHeads[i] < 0 {
+            if fillBuckets(rowHeads[i], y: i * gridY, buckets: &buckets) == 0 {
+                if buckets[0] >= 0 {
+                    e[0].next = merge(e[0].next, sortEdges(buckets[0], level: .max).head)
+                    buckets[0] = -1
+                }
                 if e[0].next == 1 {
                     minHeight = Int.max
                     isVertical = true
@@ -145,7 +150,6 @@ extension Sweep {
                     if j != i + 1 { stepEdges(rows: j - (i + 1)) }
                 }
             } else {
-                fillBuckets(rowHeads[i], y: i * gridY, buckets: &buckets)
                 for sub in 0..<gridY {
                     if buckets[sub] >= 0 {
                         e[0].next = merge(e[0].next, sortEdges(buckets[sub], level: .max).head)
