@@ -11,11 +11,14 @@ struct Sweep {
     /// A lower bound on the sub-rows left of any active edge; -1 asks for a recount.
     var minHeight = 0
     var isVertical = true
+    /// The cells written since the last composite (empty when none).
+    var touched: Range<Int>
 
     init(e: UnsafeMutablePointer<SweepEdge>, cells: UnsafeMutablePointer<Int>, side: Int) {
         self.e = e
         self.cells = cells
         self.side = side
+        touched = side..<side
     }
 
     @inline(__always)
@@ -25,6 +28,13 @@ struct Sweep {
         } else if x < side {
             cells[2 * x] += area
             cells[2 * x + 1] += height
+            if touched.isEmpty {
+                touched = x..<(x + 1)
+            } else if x < touched.lowerBound {
+                touched = x..<touched.upperBound
+            } else if x >= touched.upperBound {
+                touched = touched.lowerBound..<(x + 1)
+            }
         }
     }
 

@@ -8,31 +8,49 @@ extension Sweep {
         var previous = Int.min
         var winding = 0
         while edge != 1 {
-            let i = Int(edge)
-            let next = e[i].next
-            let end = e[i].cell
-            e[i].heightLeft -= 1
-            if e[i].heightLeft != 0 {
-                step(edge, byRow: false)
-                if e[i].cell < previous {
-                    var position = e[i].prev
+            let p = e + Int(edge)
+            let next = p.pointee.next
+            let end = p.pointee.cell
+            let heightLeft = p.pointee.heightLeft - 1
+            p.pointee.heightLeft = heightLeft
+            if heightLeft != 0 {
+                let dy = p.pointee.dy
+                var cell = end
+                if dy != 0 {
+                    // step(edge, byRow: false), written out: this loop is the renderer's hot spot.
+                    var quo = p.pointee.xQuo + p.pointee.stepQuo
+                    var rem = p.pointee.xRem + p.pointee.stepRem
+                    if rem < 0 {
+                        quo -= 1
+                        rem += dy
+                    } else if rem >= dy {
+                        quo += 1
+                        rem -= dy
+                    }
+                    p.pointee.xQuo = quo
+                    p.pointee.xRem = rem
+                    cell = quo + (rem >= dy >> 1 ? 1 : 0)
+                    p.pointee.cell = cell
+                }
+                if cell < previous {
+                    var position = p.pointee.prev
                     e[Int(position)].next = next
                     e[Int(next)].prev = position
                     repeat {
                         position = e[Int(position)].prev
-                    } while e[i].cell < e[Int(position)].cell
+                    } while cell < e[Int(position)].cell
                     e[Int(e[Int(position)].next)].prev = edge
-                    e[i].next = e[Int(position)].next
-                    e[i].prev = position
+                    p.pointee.next = e[Int(position)].next
+                    p.pointee.prev = position
                     e[Int(position)].next = edge
                 } else {
-                    previous = e[i].cell
+                    previous = cell
                 }
                 minHeight = -1
             } else {
                 unlink(edge)
             }
-            winding += e[i].dir
+            winding += p.pointee.dir
             if winding == 0 {
                 if e[Int(next)].cell != end {
                     addSubspan(start, end)

@@ -1,6 +1,6 @@
 /// Reusable buffers for rendering one drawing: the current stroke's path, its outline contours, its
-/// polygon edges, and the coverage cells of one pixel row. Not shared between threads.
-final class RasterWorkspace {
+/// polygon edges, and the coverage cells of one pixel row.
+struct RasterWorkspace {
     let side: Int
     let scale: Double
     let inverseScale: Double
@@ -24,7 +24,7 @@ final class RasterWorkspace {
     }
 
     /// Empties the polygon before a stroke is outlined.
-    func beginPolygon() {
+    mutating func beginPolygon() {
         edges.removeAll(keepingCapacity: true)
         edges.append(SweepEdge.sentinel(cell: Int.min))
         edges.append(SweepEdge.sentinel(cell: Int.max))
@@ -35,7 +35,7 @@ final class RasterWorkspace {
 
     /// Adds the polygon edge `a`–`b` with winding `direction`, snapped to the 256×15 sub-pixel grid
     /// and filed under the pixel row it starts in; horizontal edges and edges off the bitmap vanish.
-    func addEdge(from a: FixedPoint, to b: FixedPoint, direction: Int) {
+    mutating func addEdge(from a: FixedPoint, to b: FixedPoint, direction: Int) {
         guard a.y != b.y else { return }
         let (top, bottom, dir) = a.y < b.y ? (a, b, direction) : (b, a, -direction)
         let ytop = max((gridY * top.y + 128) >> 8, 0)
@@ -76,7 +76,7 @@ final class RasterWorkspace {
     }
 
     /// Scan-converts the polygon (non-zero winding) and composites it, white, over `bitmap`.
-    func sweepAndComposite(into bitmap: inout [UInt8]) {
+    mutating func sweepAndComposite(into bitmap: inout [UInt8]) {
         guard edges.count > 2 else { return }
         let side = self.side
         edges.withUnsafeMutableBufferPointer { edgeBuffer in
@@ -168,7 +168,9 @@ extension Sweep {
     /// rounding: `a + (255 - a) * dst / 255`, the division rounded as pixman's `MUL_UN8`.
     mutating func composite(rows: Range<Int>, pixels: UnsafeMutablePointer<UInt8>) {
         var cover = leftHeight * 512
-        for x in 0..<side {
+        let first = cover == 0 ? touched.lowerBound : 0
+        for x in first..<side {
+            if x >= touched.upperBound && cover == 0 { break }
             cover += cells[2 * x + 1] * 512
             let area = cover - cells[2 * x]
             cells[2 * x] = 0
@@ -185,6 +187,7 @@ extension Sweep {
                 }
             }
         }
+        touched = side..<side
         leftHeight = 0
     }
 }

@@ -12,7 +12,7 @@ struct StrokeFace {
 /// stroker does: the two sides of the stroke are traced as open contours, round joins and caps
 /// are fans of pen vertices, and the contours' edges are handed to the scan converter.
 extension RasterWorkspace {
-    func strokePath(pen: Pen) {
+    mutating func strokePath(pen: Pen) {
         beginPolygon()
         guard pen.vertices.count > 1, let first = path.first else { return }
         cwContour.removeAll(keepingCapacity: true)
@@ -97,7 +97,7 @@ extension RasterWorkspace {
     }
 
     /// A round join: a fan on the outer side of the turn, and a notch through the centre inside.
-    private func join(_ incoming: StrokeFace, _ outgoing: StrokeFace, clockwise: Bool, pen: Pen) {
+    private mutating func join(_ incoming: StrokeFace, _ outgoing: StrokeFace, clockwise: Bool, pen: Pen) {
         if incoming.cw != outgoing.cw || incoming.ccw != outgoing.ccw {
             if clockwise {
                 addFan(incoming.direction, outgoing.direction, around: incoming.point, clockwise: true, pen: pen)
@@ -117,7 +117,7 @@ extension RasterWorkspace {
     }
 
     /// A round cap at `face` (pointing out of the stroke), appended to the counter-clockwise side.
-    private func addCap(_ face: StrokeFace, pen: Pen) {
+    private mutating func addCap(_ face: StrokeFace, pen: Pen) {
         let back = Slope(dx: -face.direction.dx, dy: -face.direction.dy)
         addFan(face.direction, back, around: face.point, clockwise: false, pen: pen)
         ccwContour.append(face.cw)
@@ -125,7 +125,7 @@ extension RasterWorkspace {
 
     /// Appends the pen vertices between two directions, centred on `center`, to the contour of
     /// that side (`cwContour` when `clockwise`, else `ccwContour`).
-    private func addFan(
+    private mutating func addFan(
         _ incoming: Slope, _ outgoing: Slope, around center: FixedPoint, clockwise: Bool, pen: Pen
     ) {
         let n = pen.vertices.count
@@ -147,7 +147,7 @@ extension RasterWorkspace {
     }
 
     /// Hands the edges between consecutive contour points to the scan converter.
-    private func addContour(_ contour: [FixedPoint], direction: Int) {
+    private mutating func addContour(_ contour: [FixedPoint], direction: Int) {
         guard contour.count > 1 else { return }
         var previous = contour[0]
         for point in contour.dropFirst() {

@@ -69,7 +69,7 @@ public struct Rasterizer: Sendable {
         // Google centres on the maximum only: offset = ((256, 256) - max) / 2, in Double as numpy does.
         let offsetX = (256.0 - maxX) / 2.0
         let offsetY = (256.0 - maxY) / 2.0
-        let workspace = RasterWorkspace(side: side)
+        var workspace = RasterWorkspace(side: side)
         for stroke in strokes where !stroke.x.isEmpty {
             workspace.path.removeAll(keepingCapacity: true)
             // Google's loop: move_to the first point, then line_to every point including the first.
