@@ -100,10 +100,13 @@ extension RasterWorkspace {
     private mutating func join(_ incoming: StrokeFace, _ outgoing: StrokeFace, clockwise: Bool, pen: Pen) {
         if incoming.cw != outgoing.cw || incoming.ccw != outgoing.ccw {
             if clockwise {
-                addFan(incoming.direction, outgoing.direction, around: incoming.point, clockwise: true, pen: pen)
+                addFan(
+                    incoming.direction, outgoing.direction, around: incoming.point, clockwise: true, pen: pen)
                 cwContour.append(outgoing.cw)
             } else {
-                addFan(incoming.direction, outgoing.direction, around: incoming.point, clockwise: false, pen: pen)
+                addFan(
+                    incoming.direction, outgoing.direction, around: incoming.point, clockwise: false, pen: pen
+                )
                 ccwContour.append(outgoing.ccw)
             }
         }

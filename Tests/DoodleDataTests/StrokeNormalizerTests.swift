@@ -40,7 +40,9 @@ import Testing
     }
 
     @Test func emptyStrokesAreDroppedAndEmptyDrawingsRenderBlack() throws {
-        let raw = Drawing(strokes: [Stroke(x: [], y: []), Stroke(x: [0, 50], y: [0, 50]), Stroke(x: [], y: [])])
+        let raw = Drawing(strokes: [
+            Stroke(x: [], y: []), Stroke(x: [0, 50], y: [0, 50]), Stroke(x: [], y: []),
+        ])
         #expect(try normalizer.normalize(raw).strokes.count == 1)
         let empty = Drawing(strokes: [Stroke(x: [], y: [])])
         #expect(try normalizer.normalize(empty).strokes.isEmpty)
