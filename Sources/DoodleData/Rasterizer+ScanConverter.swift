@@ -4,9 +4,6 @@ struct RasterWorkspace {
     let side: Int
     let scale: Double
     let inverseScale: Double
-    /// The cosine above which a round join is drawn as a bevel: cairo's `spline_cusp_tolerance`,
-    /// 2 (1 - tolerance / half width)² - 1, with tolerance 0.1 pixel and half width 8 user units.
-    let cuspTolerance: Double
     var path: [FixedPoint] = []
     var cwContour: [FixedPoint] = []
     var ccwContour: [FixedPoint] = []
@@ -21,11 +18,6 @@ struct RasterWorkspace {
         scale = Double(side) / (256.0 + 48.0)
         // cairo keeps the inverse matrix as the product of inverted steps: 1 / scale.
         inverseScale = 1.0 / scale
-        var cusp = 1 - 0.1 / 8.0
-        cusp *= cusp
-        cusp *= 2
-        cusp -= 1
-        cuspTolerance = cusp
         rowHeads = [Int32](repeating: -1, count: side)
         cells = [Int](repeating: 0, count: 2 * side)
         edges.reserveCapacity(512)

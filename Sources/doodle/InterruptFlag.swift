@@ -17,7 +17,8 @@ final class InterruptFlag: @unchecked Sendable {
                 guard let self else { return }
                 if self.isSet { exit(130) }
                 self.lock.withLock { self.raised = true }
-                FileHandle.standardError.write(Data("\ninterrupted: finishing this step and saving (Ctrl-C again to quit now)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("\ninterrupted: finishing this step and saving (Ctrl-C again to quit now)\n".utf8))
             }
             source.resume()
             sources.append(source)

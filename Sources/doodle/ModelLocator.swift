@@ -12,7 +12,8 @@ enum ModelLocator {
         if let custom = ProcessInfo.processInfo.environment["DOODLE_MODELS"] {
             folders.append(URL(fileURLWithPath: custom))
         }
-        folders.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("models"))
+        folders.append(
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("models"))
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         // .build/<configuration>/doodle, or .build/<triple>/<configuration>/doodle
         var folder = executable.deletingLastPathComponent()

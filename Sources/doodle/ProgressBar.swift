@@ -28,7 +28,8 @@ final class ProgressBar {
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0
         let fraction = Double(min(done, total)) / Double(total)
-        let stats = "\(done)/\(total) \(Self.rate(rate)) \(unit)/s ETA \(Self.duration(remaining))\(suffix.isEmpty ? "" : " " + suffix)"
+        let stats =
+            "\(done)/\(total) \(Self.rate(rate)) \(unit)/s ETA \(Self.duration(remaining))\(suffix.isEmpty ? "" : " " + suffix)"
         if isTerminal {
             let width = 28
             let filled = Int(fraction * Double(width))
@@ -38,7 +39,8 @@ final class ProgressBar {
             FileHandle.standardError.write(Data((line + padding).utf8))
             lastLength = line.count
         } else {
-            FileHandle.standardError.write(Data("\(label) \(String(format: "%.0f%%", fraction * 100)) \(stats)\n".utf8))
+            FileHandle.standardError.write(
+                Data("\(label) \(String(format: "%.0f%%", fraction * 100)) \(stats)\n".utf8))
         }
     }
 
@@ -55,6 +57,8 @@ final class ProgressBar {
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "--:--" }
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%02d:%02d", s / 60, s % 60)
+        return s >= 3600
+            ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+            : String(format: "%02d:%02d", s / 60, s % 60)
     }
 }
