@@ -1,6 +1,6 @@
 import CZlib
 
-/// gzip decompression with zlib, for MNIST's `.gz` files.
+/// gzip and zlib decompression, for MNIST's `.gz` files and PNG image data.
 enum Gzip {
     /// Whether `bytes` start with the gzip magic number 1f 8b.
     static func isCompressed(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -10,9 +10,11 @@ enum Gzip {
     /// The decompressed contents of the gzip data `bytes`, which may hold several members
     /// (concatenated `.gz` files), as `gunzip` reads them.
     ///
-    /// - Throws: `DataError` naming `file` when the data is corrupt, truncated, or followed by
-    ///   something other than another gzip member.
-    static func decompress(_ bytes: UnsafeRawBufferPointer, file: String) throws -> [UInt8] {
+    /// - Parameter limit: the most bytes the caller can use; more is an error (a decompression bomb).
+    /// - Throws: `DataError` naming `file` when the data is corrupt, truncated, followed by
+    ///   something other than another gzip member, or larger than `limit`.
+    static func decompress(_ bytes: UnsafeRawBufferPointer, file: String, limit: Int = .max) throws -> [UInt8]
+    {
         var stream = z_stream()
         // windowBits 15 + 32: the largest window, and detect the gzip (or zlib) header automatically.
         guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
@@ -21,8 +23,10 @@ enum Gzip {
 
         var output: [UInt8] = []
         // The last four bytes hold the size of the (last) member modulo 2^32: a good first guess.
-        if bytes.count >= 18 {
-            output.reserveCapacity(Int(bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self)))
+        if bytes.count >= 18 && isCompressed(bytes) {
+            let size = Int(
+                UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self)))
+            output.reserveCapacity(min(size, limit))
         }
         let chunkSize = 1 << 18
         var chunk = [UInt8](repeating: 0, count: chunkSize)
@@ -43,6 +47,9 @@ enum Gzip {
                 return (status, chunkSize - Int(stream.avail_out))
             }
             output.append(contentsOf: chunk[0..<produced])
+            if output.count > limit {
+                throw DataError(file, "compressed data expands beyond the expected \(limit) bytes")
+            }
             let unread = Int(stream.avail_in) + (bytes.count - fed)
             switch status {
             case Z_STREAM_END:
