@@ -1,3 +1,6 @@
+import DoodleData
+import Foundation
+
 /// The report's header, per-class bars, most-confused table and gallery: plain HTML with inline CSS.
 extension EvaluationReport {
     func header() -> String {
@@ -110,9 +113,10 @@ extension EvaluationReport {
             let image: String
             if let bitmap = bitmaps[example.index] {
                 // Stored as ink 255 on background 0; shown as dark ink on light paper.
-                let png = PNG.grayscale(width: side, height: side, pixels: bitmap.map { 255 - $0 })
+                let png = PNG.encode(GrayImage(width: side, height: side, pixels: bitmap.map { 255 - $0 }))
                 let alt = Markup.escape("drawing of \(example.labelName), guessed \(first?.name ?? "?")")
-                image = "<img src=\"\(PNG.dataURI(png))\" width=\"112\" height=\"112\" alt=\"\(alt)\">"
+                let uri = "data:image/png;base64," + Data(png).base64EncodedString()
+                image = "<img src=\"\(uri)\" width=\"112\" height=\"112\" alt=\"\(alt)\">"
             } else {
                 image = "<div class=\"no-image\">no bitmap</div>"
             }

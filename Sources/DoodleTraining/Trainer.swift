@@ -19,7 +19,7 @@ public final class Trainer {
     /// Told after every step.
     public var onProgress: (TrainingProgress) -> Void = { _ in }
     /// Told after every epoch's validation.
-    public var onEpoch: (EpochResult) -> Void = { _ in }
+    public var onEpoch: (EpochRecord) -> Void = { _ in }
     /// Where checkpoints go; nil for none.
     public var checkpoints: CheckpointStore?
 
@@ -72,12 +72,22 @@ public final class Trainer {
     public func run() throws -> Bool {
         let steps = configuration.stepsPerEpoch(trainCount: train.count)
         let batch = configuration.batchSize
+        let runStart = ContinuousClock.now
+        let secondsBefore = state.seconds
+        func secondsSoFar() -> Double {
+            let elapsed = ContinuousClock.now - runStart
+            return secondsBefore + Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds)
+                * 1e-18
+        }
         while state.epoch < configuration.epochs {
             let order = shuffledOrder(epoch: state.epoch)
+            let epochStart = ContinuousClock.now
+            let seenBefore = state.epochSeen
             var clock = ContinuousClock.now
             var imagesSinceClock = 0
             while state.batchInEpoch < steps {
                 if shouldStop() {
+                    state.seconds = secondsSoFar()
                     try checkpoints?.save(self)
                     return false
                 }
@@ -115,21 +125,27 @@ public final class Trainer {
                     imagesSinceClock = 0
                 }
             }
-            try finishEpoch()
+            let epochTime = ContinuousClock.now - epochStart
+            let epochSeconds =
+                Double(epochTime.components.seconds) + Double(epochTime.components.attoseconds) * 1e-18
+            state.seconds = secondsSoFar()
+            try finishEpoch(imagesPerSecond: Double(state.epochSeen - seenBefore) / max(epochSeconds, 1e-9))
         }
         return true
     }
 
-    private func finishEpoch() throws {
+    private func finishEpoch(imagesPerSecond: Double) throws {
         let scores = Scores(network: network, images: validation, loss: loss, batchSize: 512)
-        let result = EpochResult(
+        let result = EpochRecord(
             epoch: state.epoch + 1, step: state.step,
             trainLoss: state.epochLoss / Double(max(state.epochSeen, 1)),
             trainTop1: Double(state.epochCorrect) / Double(max(state.epochSeen, 1)),
-            validationLoss: scores.loss, validationTop1: scores.top1, validationTop5: scores.top5,
-            learningRate: Double(optimizer.learningRate))
+            valLoss: validation.count > 0 ? scores.loss : nil,
+            valTop1: validation.count > 0 ? scores.top1 : nil,
+            valTop5: validation.count > 0 ? scores.top5 : nil, learningRate: Double(optimizer.learningRate),
+            imagesPerSecond: imagesPerSecond, seconds: state.seconds)
         state.history.append(result)
-        if state.best == nil || scores.top1 > state.best!.validationTop1 {
+        if state.best == nil || scores.top1 > (state.best!.valTop1 ?? 0) {
             state.best = result
             state.bestWeights = network.stateDict().map { SafeTensors.Entry($0.name, $0.tensor) }
         }
@@ -170,8 +186,8 @@ public final class Trainer {
         var training = summary
         if let b = state.best {
             training["best_epoch"] = String(b.epoch)
-            training["val_top1"] = String(format: "%.4f", b.validationTop1)
-            training["val_top5"] = String(format: "%.4f", b.validationTop5)
+            training["val_top1"] = b.valTop1.map { String(format: "%.4f", $0) }
+            training["val_top5"] = b.valTop5.map { String(format: "%.4f", $0) }
         }
         return Model(
             spec: configuration.spec, labels: labels, preprocessing: preprocessing, training: training,
@@ -179,9 +195,9 @@ public final class Trainer {
     }
 
     /// The epochs finished so far.
-    public var history: [EpochResult] { state.history }
+    public var history: [EpochRecord] { state.history }
     /// The epoch with the best validation accuracy so far.
-    public var best: EpochResult? { state.best }
+    public var best: EpochRecord? { state.best }
     /// Optimizer steps taken so far.
     public var step: Int { state.step }
 }

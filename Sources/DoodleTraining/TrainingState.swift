@@ -9,26 +9,16 @@ struct TrainingState: Codable {
     var epochLoss: Double = 0
     var epochCorrect = 0
     var epochSeen = 0
-    var history: [EpochResult] = []
-    var best: EpochResult?
+    /// Wall-clock seconds of training before this process (resumed runs add theirs).
+    var seconds: Double = 0
+    var history: [EpochRecord] = []
+    var best: EpochRecord?
     /// The best epoch's weights (kept in the checkpoint file as tensors, not in this JSON).
     var bestWeights: [SafeTensors.Entry]?
 
     enum CodingKeys: String, CodingKey {
-        case epoch, batchInEpoch, step, epochLoss, epochCorrect, epochSeen, history, best
+        case epoch, batchInEpoch, step, epochLoss, epochCorrect, epochSeen, seconds, history, best
     }
-}
-
-/// One epoch's numbers.
-public struct EpochResult: Codable, Sendable, Equatable {
-    public var epoch: Int
-    public var step: Int
-    public var trainLoss: Double
-    public var trainTop1: Double
-    public var validationLoss: Double
-    public var validationTop1: Double
-    public var validationTop5: Double
-    public var learningRate: Double
 }
 
 /// Where a run is within its epoch, for a progress bar.

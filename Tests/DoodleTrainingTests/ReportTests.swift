@@ -1,3 +1,4 @@
+import DoodleData
 import DoodleTraining
 import Foundation
 import TestSupport
@@ -88,7 +89,7 @@ import Testing
         for (image, example) in zip(images, worst) {
             let base64 = try #require(image.split(separator: "\"").first)
             let png = try #require(Data(base64Encoded: String(base64)))
-            let decoded = try PNGReader.decode([UInt8](png))
+            let decoded = try PNG.decode([UInt8](png))
             #expect(decoded.width == 28 && decoded.height == 28)
             #expect(decoded.pixels == report.bitmaps[example.index]?.map { 255 - $0 }, "dark ink on light")
         }

@@ -54,7 +54,7 @@ let tinySpec = ArchitectureSpec(
         #expect(trainer.history.count == 8)
         #expect(trainer.step == 8 * (192 / 32))
         let best = try #require(trainer.best)
-        #expect(best.validationTop1 > 0.9, "history: \(trainer.history.map(\.validationTop1))")
+        #expect((best.valTop1 ?? 0) > 0.9, "history: \(trainer.history.map(\.valTop1))")
     }
 
     /// A run stopped after `k` steps and resumed from its checkpoint ends with exactly the weights of
@@ -80,7 +80,14 @@ let tinySpec = ArchitectureSpec(
         #expect(second.step == k)
         #expect(try second.run())
 
-        #expect(second.history == unbroken.history)
+        // Everything but the timings repeats exactly.
+        func deterministic(_ r: EpochRecord) -> [Double] {
+            [
+                Double(r.epoch), Double(r.step), r.trainLoss, r.trainTop1, r.valLoss ?? -1, r.valTop1 ?? -1,
+                r.valTop5 ?? -1, r.learningRate,
+            ]
+        }
+        #expect(second.history.map(deterministic) == unbroken.history.map(deterministic))
         for ((name, a), (_, b)) in zip(second.network.stateDict(), unbroken.network.stateDict()) {
             #expect(a.scalars == b.scalars, "\(name) differs after resume")
         }
@@ -91,13 +98,13 @@ let tinySpec = ArchitectureSpec(
         let trainer = try Trainer(configuration: configuration(), train: train, validation: validation)
         try trainer.run()
         let best = try #require(trainer.best)
-        #expect(best.validationTop1 == trainer.history.map(\.validationTop1).max())
+        #expect(best.valTop1 == trainer.history.compactMap(\.valTop1).max())
         let model = try trainer.bestModel(labels: train.classes, preprocessing: "test", summary: [:])
         #expect(model.training["best_epoch"] == String(best.epoch))
         // The best model scores the best epoch's validation accuracy, whichever epoch that was.
         let scores = Scores(
             network: model.network, images: validation, loss: SoftmaxCrossEntropy(), batchSize: 64)
-        #expect(abs(scores.top1 - best.validationTop1) < 1e-9)
+        #expect(abs(scores.top1 - (best.valTop1 ?? -1)) < 1e-9)
     }
 
     @Test func resumingWithOtherSettingsIsRefused() throws {
