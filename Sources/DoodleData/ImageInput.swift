@@ -103,3 +103,25 @@ public enum ImageInput {
         return Double(sum) / Double(count)
     }
 }
+
+extension ImageInput {
+    /// A model input from strokes in any coordinates (a canvas, a tablet, a stroke file).
+    ///
+    /// Strokes are first normalised as Google simplified raw drawings, then rendered with Google's
+    /// recipe: at 28 pixels for the `quickdraw` framing, exactly as the training bitmaps were made;
+    /// for `mnist`, larger, then framed as MNIST digits are.
+    ///
+    /// - Throws: `DataError` for NaN, infinite or out-of-range coordinates.
+    public static func modelInput(strokes: [Stroke], framing: Framing, side: Int = 28) throws -> [UInt8] {
+        let normalized = try StrokeNormalizer().normalize(Drawing(strokes: strokes))
+        switch framing {
+        case .quickdraw:
+            return try Rasterizer(side: side).render(normalized)
+        case .mnist:
+            let large = 4 * side
+            let pixels = try Rasterizer(side: large).render(normalized)
+            return modelInput(
+                from: GrayImage(width: large, height: large, pixels: pixels), framing: .mnist, side: side)
+        }
+    }
+}

@@ -17,7 +17,8 @@ public struct GrayImage: Sendable, Equatable {
 
 /// PNG decoding to grey (any bit depth and colour type, not interlaced) and encoding from grey.
 public enum PNG {
-    static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
+    /// The eight bytes every PNG file starts with.
+    public static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
 
     /// Decodes a PNG to grey. Colour becomes luminance (Rec. 601); transparency is composited onto
     /// white, as a drawing's transparent canvas looks on a page.
