@@ -114,3 +114,35 @@ import Testing
         #expect(ImageInput.modelInput(from: dark, framing: .mnist) == input)
     }
 }
+
+@Suite struct StrokeInputTests {
+    let cat = [
+        Stroke(x: [20, 60, 100, 60, 20], y: [20, 0, 20, 80, 20]),
+        Stroke(x: [40, 80], y: [40, 40]),
+        Stroke(x: [60], y: [60]),
+    ]
+
+    /// Where and how big a drawing was on the canvas does not change what the model sees.
+    @Test(arguments: ImageInput.Framing.allCases)
+    func inputIgnoresCanvasPositionAndScale(framing: ImageInput.Framing) throws {
+        let moved = cat.map { Stroke(x: $0.x.map { $0 * 4 + 1000 }, y: $0.y.map { $0 * 4 + 20 }) }
+        let a = try ImageInput.modelInput(strokes: cat, framing: framing)
+        let b = try ImageInput.modelInput(strokes: moved, framing: framing)
+        #expect(a == b)
+        #expect(a.count == 784 && a.contains { $0 > 200 })
+    }
+
+    @Test func quickDrawFramingIsGooglesRecipe() throws {
+        // Already simplified (0–255, longer side 255): normalising changes nothing the rasterizer sees.
+        let simplified = [Stroke(x: [0, 255, 255, 0], y: [0, 0, 100, 100])]
+        #expect(
+            try ImageInput.modelInput(strokes: simplified, framing: .quickdraw)
+                == Rasterizer().render(strokes: simplified))
+    }
+
+    @Test func badCoordinatesAreErrors() {
+        #expect(throws: DataError.self) {
+            try ImageInput.modelInput(strokes: [Stroke(x: [0, .nan], y: [0, 1])], framing: .quickdraw)
+        }
+    }
+}
