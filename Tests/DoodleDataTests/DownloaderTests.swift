@@ -127,6 +127,19 @@ import Testing
         #expect(setup.server.requests.map { $0.headers["range"] } == ["bytes=10000-"])
     }
 
+    @Test func startsAgainWhenThePartialFileIsLongerThanTheServersFile() async throws {
+        let setup = try setUp()
+        defer { setup.finish() }
+        let bytes = payload(10_000, seed: 8)
+        try setup.serveBitmap("owl", bytes)
+        try Data(payload(12_000, seed: 9)).write(to: setup.target.appendingPathComponent("owl.npy.part"))
+        #expect(
+            try await downloader.download(setup.bitmap("owl"), into: setup.target)
+                == .downloaded(bytes: 10_000))
+        #expect(try setup.downloaded("owl.npy") == bytes)
+        #expect(setup.server.requests.map { $0.headers["range"] } == ["bytes=12000-", nil])
+    }
+
     @Test func retriesServerErrorsThenSucceeds() async throws {
         let setup = try setUp()
         defer { setup.finish() }
