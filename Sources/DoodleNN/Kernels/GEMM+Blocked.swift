@@ -114,6 +114,8 @@ struct Problem {
                         toByteOffset: 32, as: SIMD8<Float>.self)
                     src += bRowStride
                 }
+            } else if bRowStride == 1 && width == nr {
+                packTransposedPanel(into: out, depth: depth, from: j0)
             } else {
                 for j in 0..<nr {
                     if j < width {
@@ -126,6 +128,58 @@ struct Problem {
             }
             out += kc * nr
             j0 += nr
+        }
+    }
+
+    /// Packs 16 columns of a transposed B (a weight matrix W used as Wᵀ, rows of W contiguous)
+    /// by 8 × 8 register transposes, so every store is a full vector.
+    private func packTransposedPanel(into out: UnsafeMutablePointer<Float>, depth: Range<Int>, from j0: Int) {
+        typealias V = SIMD8<Float>
+        let nr = GEMM.nr
+        let kc = depth.count
+        var p = 0
+        while p + 8 <= kc {
+            for half in 0..<2 {
+                let src = b + (j0 + 8 * half) * bColStride + depth.lowerBound + p
+                var r0 = UnsafeRawPointer(src).loadUnaligned(as: V.self)
+                var r1 = UnsafeRawPointer(src + bColStride).loadUnaligned(as: V.self)
+                var r2 = UnsafeRawPointer(src + 2 * bColStride).loadUnaligned(as: V.self)
+                var r3 = UnsafeRawPointer(src + 3 * bColStride).loadUnaligned(as: V.self)
+                var r4 = UnsafeRawPointer(src + 4 * bColStride).loadUnaligned(as: V.self)
+                var r5 = UnsafeRawPointer(src + 5 * bColStride).loadUnaligned(as: V.self)
+                var r6 = UnsafeRawPointer(src + 6 * bColStride).loadUnaligned(as: V.self)
+                var r7 = UnsafeRawPointer(src + 7 * bColStride).loadUnaligned(as: V.self)
+                // Element (row j, column q) sits at index 8j + q of the 64 values; one round of
+                // "evens, then odds" rotates that 6-bit index right by one, so three rounds swap its
+                // halves: a transpose.
+                for _ in 0..<3 {
+                    (r0, r1, r2, r3, r4, r5, r6, r7) = (
+                        V(lowHalf: r0.evenHalf, highHalf: r1.evenHalf),
+                        V(lowHalf: r2.evenHalf, highHalf: r3.evenHalf),
+                        V(lowHalf: r4.evenHalf, highHalf: r5.evenHalf),
+                        V(lowHalf: r6.evenHalf, highHalf: r7.evenHalf),
+                        V(lowHalf: r0.oddHalf, highHalf: r1.oddHalf),
+                        V(lowHalf: r2.oddHalf, highHalf: r3.oddHalf),
+                        V(lowHalf: r4.oddHalf, highHalf: r5.oddHalf),
+                        V(lowHalf: r6.oddHalf, highHalf: r7.oddHalf)
+                    )
+                }
+                let dst = UnsafeMutableRawPointer(out + p * nr + 8 * half)
+                let row = nr * MemoryLayout<Float>.stride
+                dst.storeBytes(of: r0, as: V.self)
+                dst.storeBytes(of: r1, toByteOffset: row, as: V.self)
+                dst.storeBytes(of: r2, toByteOffset: 2 * row, as: V.self)
+                dst.storeBytes(of: r3, toByteOffset: 3 * row, as: V.self)
+                dst.storeBytes(of: r4, toByteOffset: 4 * row, as: V.self)
+                dst.storeBytes(of: r5, toByteOffset: 5 * row, as: V.self)
+                dst.storeBytes(of: r6, toByteOffset: 6 * row, as: V.self)
+                dst.storeBytes(of: r7, toByteOffset: 7 * row, as: V.self)
+            }
+            p += 8
+        }
+        for j in 0..<nr {
+            let src = b + (j0 + j) * bColStride + depth.lowerBound
+            for q in p..<kc { out[q * nr + j] = src[q] }
         }
     }
 

@@ -31,10 +31,11 @@ public enum GEMM {
             return
         }
         let threads = threadCount(m: m, n: n, k: k)
+        let shared = SendableProblem(problem)
         if m == 1 && problem.vectorFriendly {
-            let shared = SendableProblem(problem)
-            parallelFor(threads) { t in
-                let cols = panelRange(t, of: threads, count: n, panel: 8)
+            let chunks = threads <= 1 ? 1 : min((n + 7) / 8, 4 * threads)
+            parallelFor(chunks) { t in
+                let cols = panelRange(t, of: chunks, count: n, panel: 8)
                 if !cols.isEmpty { shared.problem.rowTimesMatrix(cols: cols) }
             }
             return
@@ -44,15 +45,20 @@ public enum GEMM {
             return
         }
         // Split rows when the problem is tall (convolutions), columns when it is wide (linear
-        // layers): splitting columns means no thread re-packs another's part of B.
+        // layers): splitting columns means no thread re-packs another's part of B. Several chunks
+        // per thread let a thread that got its core first take over one that did not; row chunks
+        // stay at least ~100 rows tall, as each re-packs all of B.
         let splitRows = m >= 4 * n || (n + nr - 1) / nr < threads
-        let shared = SendableProblem(problem)
-        parallelFor(threads) { t in
+        let chunks =
+            splitRows
+            ? threads * max(1, min(4, m / (threads * 96)))
+            : min((n + nr - 1) / nr, 4 * threads)
+        parallelFor(chunks) { t in
             if splitRows {
-                let rows = panelRange(t, of: threads, count: m, panel: mr)
+                let rows = panelRange(t, of: chunks, count: m, panel: mr)
                 if !rows.isEmpty { shared.problem.run(rows: rows, cols: 0..<n) }
             } else {
-                let cols = panelRange(t, of: threads, count: n, panel: nr)
+                let cols = panelRange(t, of: chunks, count: n, panel: nr)
                 if !cols.isEmpty { shared.problem.run(rows: 0..<m, cols: cols) }
             }
         }

@@ -23,23 +23,22 @@ struct SendablePointer<Pointee>: @unchecked Sendable {
 
 /// Runs `body(i)` for every `i` in `0..<count`, spread over up to `doodleThreadCount` threads.
 ///
-/// Iterations are handed out in contiguous chunks, one per thread. With one thread, or one
-/// iteration, the loop runs inline with no dispatch overhead. Otherwise the calling thread runs
-/// the first chunk and the persistent workers of `WorkerPool` the others, which costs about a
-/// microsecond when they are spinning; when the pool is busy (a nested or concurrent call) the
-/// loop falls back to `DispatchQueue.concurrentPerform`.
+/// With one thread, or one iteration, the loop runs inline with no dispatch overhead. Otherwise the
+/// calling thread and up to `doodleThreadCount - 1` persistent workers of `WorkerPool` claim
+/// iterations one at a time, which costs about a microsecond when the workers are spinning. Pass
+/// more iterations than threads to balance load when the cores are shared. When the pool is busy
+/// (a nested or concurrent call) the loop falls back to `DispatchQueue.concurrentPerform`.
 public func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
     let threads = min(doodleThreadCount, count)
     if threads <= 1 {
         for i in 0..<count { body(i) }
         return
     }
-    let chunk: @Sendable (Int) -> Void = { t in
-        for i in (count * t / threads)..<(count * (t + 1) / threads) { body(i) }
-    }
-    withoutActuallyEscaping(chunk) { chunk in
-        if !WorkerPool.shared.run(chunks: threads, chunk) {
-            DispatchQueue.concurrentPerform(iterations: threads, execute: chunk)
+    withoutActuallyEscaping(body) { body in
+        if !WorkerPool.shared.run(count: count, helpers: threads - 1, body) {
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                for i in (count * t / threads)..<(count * (t + 1) / threads) { body(i) }
+            }
         }
     }
 }

@@ -1,12 +1,14 @@
 import Foundation
 import Synchronization
 
-/// Persistent threads that pick up `parallelFor` chunks within a microsecond.
+/// Persistent threads that join a `parallelFor` loop within a microsecond.
 ///
-/// Worker `w` runs chunk `w + 1` of each job it is posted; the caller runs chunk 0, then waits for
-/// the workers it posted to. A worker spins for `spinTime` after each job, so the back-to-back
-/// kernels of a forward pass dispatch without a system call, then sleeps on its condition.
-final class WorkerPool: Sendable {
+/// The caller posts the loop to the workers it wants, then claims iterations from a shared counter
+/// alongside them. A worker the scheduler has not run yet (the cores are shared) is simply
+/// un-posted once the counter runs out, so a loop never waits for a thread that never started and
+/// is never slower than running inline. A worker spins for `spinTime` after each loop, so the
+/// back-to-back kernels of a forward pass dispatch without a system call, then sleeps.
+final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(workers: max(1, ProcessInfo.processInfo.activeProcessorCount) - 1)
 
     /// How long an idle worker keeps polling before it sleeps.
@@ -14,47 +16,64 @@ final class WorkerPool: Sendable {
 
     private let workers: [Worker]
     private let busy = Atomic<Bool>(false)
+    /// The next unclaimed iteration of the current loop.
+    fileprivate let next = Atomic<Int>(0)
+    /// The current loop; written only while no worker is running (see `Worker`).
+    fileprivate var body: (@Sendable (Int) -> Void)?
+    fileprivate var count = 0
 
     init(workers count: Int) {
         workers = (0..<count).map { _ in Worker() }
         for (index, worker) in workers.enumerated() {
-            let thread = Thread { worker.loop(chunk: index + 1) }
+            let thread = Thread { [unowned self] in worker.loop(pool: self) }
             thread.name = "doodle-worker-\(index + 1)"
             thread.start()
         }
     }
 
-    /// Runs `job(0)` here and `job(t)` for `t` in `1..<chunks` on workers, returning when all are done.
+    /// Runs `body(i)` for `i` in `0..<count` here and on up to `helpers` workers.
     ///
-    /// - Returns: `false`, having run nothing, when the pool is in use or too small.
-    func run(chunks: Int, _ job: @escaping @Sendable (Int) -> Void) -> Bool {
-        guard chunks - 1 <= workers.count,
-            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
-        else { return false }
-        let posted = workers[0..<(chunks - 1)]
-        for worker in posted { worker.post(job) }
-        job(0)
-        for worker in posted { worker.waitUntilFinished() }
+    /// - Returns: `false`, having run nothing, when the pool is in use (a nested or concurrent loop).
+    func run(count: Int, helpers: Int, _ body: @escaping @Sendable (Int) -> Void) -> Bool {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return false
+        }
+        self.body = body
+        self.count = count
+        next.store(0, ordering: .relaxed)
+        let posted = workers.prefix(helpers)
+        for worker in posted { worker.post() }
+        drain()
+        for worker in posted { worker.retractOrWait() }
+        self.body = nil
         busy.store(false, ordering: .releasing)
         return true
     }
+
+    /// Claims and runs iterations until none are left.
+    fileprivate func drain() {
+        guard let body else { return }
+        while true {
+            let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            if i >= count { return }
+            body(i)
+        }
+    }
 }
 
-/// One persistent thread's mailbox.
+/// One persistent thread and its state: idle, posted (asked to help), or running.
 ///
-/// `job` is written by the posting thread before it bumps `posted` (release) and read by the worker
-/// after it sees the bump (acquire); the poster does not touch it again until `finished` catches
-/// up, so the two never access it at the same time. That hand-off is why this is `@unchecked`.
+/// The pool writes the loop before posting (release) and the worker reads it after taking the post
+/// (acquire); the pool touches it again only after taking the post back or seeing the worker idle
+/// (acquire), so the two never access it at the same time. That hand-off is why this is unchecked.
 private final class Worker: @unchecked Sendable {
-    private let posted = Atomic<Int>(0)
-    private let finished = Atomic<Int>(0)
+    static let idle = 0, posted = 1, running = 2
+    private let state = Atomic<Int>(Worker.idle)
     private let sleeping = Atomic<Bool>(false)
     private let condition = NSCondition()
-    private var job: (@Sendable (Int) -> Void)?
 
-    func post(_ job: @escaping @Sendable (Int) -> Void) {
-        self.job = job
-        posted.add(1, ordering: .sequentiallyConsistent)
+    func post() {
+        state.store(Worker.posted, ordering: .sequentiallyConsistent)
         if sleeping.load(ordering: .sequentiallyConsistent) {
             condition.lock()
             condition.signal()
@@ -62,34 +81,40 @@ private final class Worker: @unchecked Sendable {
         }
     }
 
-    func waitUntilFinished() {
-        let target = posted.load(ordering: .relaxed)
+    /// Takes the post back if the worker has not started, else waits for it to finish.
+    func retractOrWait() {
+        if state.compareExchange(expected: Worker.posted, desired: Worker.idle, ordering: .acquiring)
+            .exchanged
+        {
+            return
+        }
         var spins = 0
-        while finished.load(ordering: .acquiring) != target {
+        while state.load(ordering: .acquiring) != Worker.idle {
             spins += 1
             if spins & 1023 == 0 { sched_yield() }
         }
-        job = nil
     }
 
-    func loop(chunk: Int) -> Never {
-        var seen = 0
+    func loop(pool: WorkerPool) -> Never {
         while true {
             let deadline = DispatchTime.now().uptimeNanoseconds + WorkerPool.spinTime
             var spins = 0
-            while posted.load(ordering: .acquiring) == seen {
+            while state.load(ordering: .relaxed) != Worker.posted {
                 spins += 1
                 if spins & 255 == 0 && DispatchTime.now().uptimeNanoseconds > deadline {
                     condition.lock()
                     sleeping.store(true, ordering: .sequentiallyConsistent)
-                    while posted.load(ordering: .sequentiallyConsistent) == seen { condition.wait() }
+                    while state.load(ordering: .sequentiallyConsistent) != Worker.posted { condition.wait() }
                     sleeping.store(false, ordering: .relaxed)
                     condition.unlock()
                 }
             }
-            seen = posted.load(ordering: .acquiring)
-            job?(chunk)
-            finished.store(seen, ordering: .releasing)
+            guard
+                state.compareExchange(expected: Worker.posted, desired: Worker.running, ordering: .acquiring)
+                    .exchanged
+            else { continue }
+            pool.drain()
+            state.store(Worker.idle, ordering: .releasing)
         }
     }
 }
