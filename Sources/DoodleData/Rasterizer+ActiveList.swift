@@ -1,0 +1,196 @@
+/// The scan converter's state during one polygon sweep: the edges (0 and 1 are the head and tail
+/// of the active list, sorted by `cell`) and one pixel row of coverage cells. Each cell x holds
+/// the area left of the polygon's boundary in units of 1/7680 pixel (`cells[2x]`) and the signed
+/// height of boundary crossing it in sub-rows (`cells[2x+1]`); cells left of the bitmap only add
+/// their height to `leftHeight`, cells right of it are dropped.
+struct Sweep {
+    let e: UnsafeMutablePointer<SweepEdge>
+    let cells: UnsafeMutablePointer<Int>
+    let side: Int
+    var leftHeight = 0
+    /// A lower bound on the sub-rows left of any active edge; -1 asks for a recount.
+    var minHeight = 0
+    var isVertical = true
+    /// The cells written since the last composite (empty when none).
+    var touched: Range<Int>
+
+    init(e: UnsafeMutablePointer<SweepEdge>, cells: UnsafeMutablePointer<Int>, side: Int) {
+        self.e = e
+        self.cells = cells
+        self.side = side
+        touched = side..<side
+    }
+
+    @inline(__always)
+    mutating func addCell(_ x: Int, area: Int, height: Int) {
+        if x < 0 {
+            leftHeight += height
+        } else if x < side {
+            cells[2 * x] += area
+            cells[2 * x + 1] += height
+            if touched.isEmpty {
+                touched = x..<(x + 1)
+            } else if x < touched.lowerBound {
+                touched = x..<touched.upperBound
+            } else if x >= touched.upperBound {
+                touched = touched.lowerBound..<(x + 1)
+            }
+        }
+    }
+
+    /// Advances an edge's x by one sub-row (`byRow` false) or one pixel row (true).
+    @inline(__always)
+    func step(_ i: Int32, byRow: Bool) {
+        let i = Int(i)
+        let dy = e[i].dy
+        guard dy != 0 else { return }
+        e[i].xQuo += byRow ? e[i].rowStepQuo : e[i].stepQuo
+        e[i].xRem += byRow ? e[i].rowStepRem : e[i].stepRem
+        if e[i].xRem < 0 {
+            e[i].xQuo -= 1
+            e[i].xRem += dy
+        } else if e[i].xRem >= dy {
+            e[i].xQuo += 1
+            e[i].xRem -= dy
+        }
+        e[i].cell = e[i].xQuo + (e[i].xRem >= dy / 2 ? 1 : 0)
+    }
+
+    @inline(__always)
+    func unlink(_ i: Int32) {
+        e[Int(e[Int(i)].prev)].next = e[Int(i)].next
+        e[Int(e[Int(i)].next)].prev = e[Int(i)].prev
+    }
+
+    /// Merges two lists sorted by cell; on ties the run being copied continues (cairo's merge).
+    func merge(_ headA: Int32, _ headB: Int32) -> Int32 {
+        var a = headA
+        var b = headB
+        var prev = e[Int(a)].prev
+        var head: Int32
+        var link: Int32 = -1
+        var takeA = true
+        if e[Int(a)].cell <= e[Int(b)].cell {
+            head = a
+        } else {
+            head = b
+            e[Int(b)].prev = prev
+            takeA = false
+        }
+        while true {
+            if takeA {
+                let x = e[Int(b)].cell
+                while a >= 0 && e[Int(a)].cell <= x {
+                    prev = a
+                    link = a
+                    a = e[Int(a)].next
+                }
+                e[Int(b)].prev = prev
+                if link < 0 { head = b } else { e[Int(link)].next = b }
+                if a < 0 { return head }
+            }
+            takeA = true
+            let x = e[Int(a)].cell
+            while b >= 0 && e[Int(b)].cell <= x {
+                prev = b
+                link = b
+                b = e[Int(b)].next
+            }
+            e[Int(a)].prev = prev
+            if link < 0 { head = a } else { e[Int(link)].next = a }
+            if b < 0 { return head }
+        }
+    }
+
+    /// Sorts the first 2^(level+1) edges of `list` by cell; returns them and the rest of the list.
+    func sortEdges(_ list: Int32, level: UInt) -> (head: Int32, remaining: Int32) {
+        let other = e[Int(list)].next
+        if other < 0 { return (list, -1) }
+        var remaining = e[Int(other)].next
+        var head: Int32
+        if e[Int(list)].cell <= e[Int(other)].cell {
+            head = list
+            e[Int(other)].next = -1
+        } else {
+            head = other
+            e[Int(other)].prev = e[Int(list)].prev
+            e[Int(other)].next = list
+            e[Int(list)].prev = other
+            e[Int(list)].next = -1
+        }
+        var i: UInt = 0
+        while i < level && remaining >= 0 {
+            let part = sortEdges(remaining, level: i)
+            remaining = part.remaining
+            head = merge(head, part.head)
+            i += 1
+        }
+        return (head, remaining)
+    }
+
+    /// Whether every active edge lasts the whole next pixel row without changing order.
+    mutating func canDoFullRow() -> Bool {
+        if minHeight <= 0 {
+            var lowest = Int.max
+            var vertical = true
+            var i = e[0].next
+            while i >= 0 {
+                lowest = min(lowest, e[Int(i)].heightLeft)
+                vertical = vertical && e[Int(i)].dy == 0
+                i = e[Int(i)].next
+            }
+            isVertical = vertical
+            minHeight = lowest
+        }
+        if minHeight < gridY { return false }
+        var previous = Int.min
+        var i = e[0].next
+        while i != 1 {
+            let edge = e[Int(i)]
+            var cell = edge.cell
+            if edge.dy != 0 {
+                let (quo, rem) = normalized(
+                    edge.xQuo + edge.rowStepQuo - edge.stepQuo / 2,
+                    edge.xRem + edge.rowStepRem - edge.stepRem / 2, edge.dy)
+                cell = quo + (rem >= edge.dy / 2 ? 1 : 0)
+            }
+            if cell < previous { return false }
+            previous = cell
+            i = edge.next
+        }
+        return true
+    }
+
+    /// Moves the edges starting in this pixel row into per-sub-row buckets; returns the last
+    /// sub-row any of them starts in.
+    mutating func fillBuckets(_ list: Int32, y: Int, buckets: inout [Int32]) -> Int {
+        var lastSub = 0
+        var i = list
+        while i >= 0 {
+            let next = e[Int(i)].next
+            let sub = e[Int(i)].ytop - y
+            if buckets[sub] >= 0 { e[Int(buckets[sub])].prev = i }
+            e[Int(i)].next = buckets[sub]
+            e[Int(i)].prev = -1
+            buckets[sub] = i
+            minHeight = min(minHeight, e[Int(i)].heightLeft)
+            isVertical = isVertical && e[Int(i)].dy == 0
+            i = next
+            lastSub = max(lastSub, sub)
+        }
+        return lastSub
+    }
+
+    /// Lowers every active edge's remaining height by `rows` pixel rows, retiring finished ones.
+    mutating func stepEdges(rows: Int) {
+        var i = e[0].next
+        while i != 1 {
+            e[Int(i)].heightLeft -= rows * gridY
+            if e[Int(i)].heightLeft == 0 {
+                unlink(i)
+                minHeight = -1
+            }
+            i = e[Int(i)].next
+        }
+    }
+}
