@@ -9,14 +9,16 @@ extension DatasetCache {
         let metaData = try Data(contentsOf: entry.appendingPathComponent("meta.json"))
         let meta = try JSONDecoder().decode(Meta.self, from: metaData)
         guard meta.version == Self.formatVersion, meta.key == key, meta.counts.count == 3,
-            meta.hasDrawings.count == 3
+            meta.drawingCounts.count == 3
         else { throw DataError(entry.path, "the entry is of another key or version") }
         var splits: [LabeledImages] = []
         var drawings: [[Drawing?]] = []
         for (index, name) in Self.splitNames.enumerated() {
             let count = meta.counts[index]
             splits.append(try readSplit(name, count: count, classes: meta.classes, in: entry))
-            drawings.append(meta.hasDrawings[index] ? try readDrawings(name, count: count, in: entry) : [])
+            let drawingCount = meta.drawingCounts[index]
+            drawings.append(
+                drawingCount > 0 ? try readDrawings(name, count: count, expected: drawingCount, in: entry) : [])
         }
         return Dataset(
             splits: DatasetSplits(train: splits[0], validation: splits[1], test: splits[2]),
@@ -47,9 +49,13 @@ extension DatasetCache {
         return LabeledImages(classes: classes, pixels: pixels.bytes(), labels: labels, origins: origins)
     }
 
-    private func readDrawings(_ name: String, count: Int, in entry: URL) throws -> [Drawing?] {
+    private func readDrawings(_ name: String, count: Int, expected: Int, in entry: URL) throws -> [Drawing?] {
         var drawings = [Drawing?](repeating: nil, count: count)
-        for drawing in try QuickDrawBinary.read(from: url(entry, name, ".bin")) {
+        let stored = try QuickDrawBinary.read(from: url(entry, name, ".bin"))
+        guard stored.count == expected else {
+            throw DataError(entry.path, "\(name).bin has \(stored.count) drawings, expected \(expected)")
+        }
+        for drawing in stored {
             guard let index = drawing.keyID.flatMap({ Int($0) }), index < count, drawings[index] == nil else {
                 throw DataError(entry.path, "a drawing of \(name).bin has a bad image index")
             }

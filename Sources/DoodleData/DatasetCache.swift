@@ -72,7 +72,8 @@ public struct DatasetCache: Sendable {
         var key: String
         var classes: [String]
         var counts: [Int]
-        var hasDrawings: [Bool]
+        /// Per split, how many of its images have a drawing in its `.bin` file.
+        var drawingCounts: [Int]
     }
 
     static let splitNames = ["train", "validation", "test"]
@@ -91,7 +92,7 @@ public struct DatasetCache: Sendable {
         }
         let meta = Meta(
             version: Self.formatVersion, key: key, classes: dataset.classes, counts: splits.map(\.count),
-            hasDrawings: drawings.map { !$0.isEmpty })
+            drawingCounts: drawings.map { $0.count { $0 != nil } })
         try JSONEncoder().encode(meta).write(to: temporary.appendingPathComponent("meta.json"))
         // Replace a stale or corrupt entry; if another process wins the race, its entry is as good.
         try? fm.removeItem(at: entry)
