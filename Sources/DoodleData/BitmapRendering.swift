@@ -9,6 +9,13 @@ public struct RenderSummary: Sendable, Equatable {
     /// Of the drawings rendered without normalisation, how many were not in simplified coordinates
     /// (times, fractions, or values outside 0...255): a hint that `raw` was wanted.
     public var notSimplified: Int
+
+    /// A summary of `drawings` rendered, `skipped` lines, and `notSimplified` drawings.
+    public init(drawings: Int, skipped: [SkippedLine], notSimplified: Int) {
+        self.drawings = drawings
+        self.skipped = skipped
+        self.notSimplified = notSimplified
+    }
 }
 
 /// Turning stroke files into numpy_bitmap files, as Google made its `numpy_bitmap` files from its
