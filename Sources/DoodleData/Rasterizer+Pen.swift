@@ -27,7 +27,8 @@ struct Pen: Sendable {
         }
         let points = (0..<count).map { i in
             let theta = 2 * Double.pi * Double(i) / Double(count)
-            return FixedPoint(x: fixed(scale * (radius * cos(theta))), y: fixed(scale * (radius * sin(theta))))
+            return FixedPoint(
+                x: fixed(scale * (radius * cos(theta))), y: fixed(scale * (radius * sin(theta))))
         }
         vertices = points
         slopeIn = (0..<count).map { i in Slope(from: points[(i + count - 1) % count], to: points[i]) }

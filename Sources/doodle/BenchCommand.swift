@@ -32,6 +32,9 @@ extension Doodle {
         @Flag(help: "Print one JSON object per measurement, as torch_peer.py does.")
         var json = false
 
+        @Flag(help: "Also print where batch-1 inference spends its time, layer by layer.")
+        var profile = false
+
         @Option(help: "A Python with torch (and onnxruntime) to run the peer beside Doodle.")
         var peer: String?
 
@@ -63,6 +66,7 @@ extension Doodle {
                     steps: steps, iters: iters)
                 ours.forEach(report)
                 rows += ours
+                if profile { try printProfile(ArchitectureSpec.named[name]!, classes: n) }
                 // The peer has no `deep`; it runs the seed architectures only.
                 if let peer, name != "deep" {
                     let theirs = try runPeer(python: peer, arch: name, classes: n)
@@ -71,6 +75,15 @@ extension Doodle {
                 }
             }
             if peer != nil { printRatios(rows) }
+        }
+
+        func printProfile(_ spec: ArchitectureSpec, classes: Int) throws {
+            var g = SeededGenerator(seed: 0)
+            let net = try spec.build(classes: classes, generator: &g).inferenceCopy()
+            let x = Tensor(shape: [1, 28, 28, 1], scalars: (0..<784).map { _ in g.nextUnitFloat() })
+            for (index, layer, seconds) in Benchmark.profile(net, input: x, runs: iters) {
+                print(String(format: "    %2d %-16@ %8.2f µs", index, "\(type(of: layer))", seconds * 1e6))
+            }
         }
 
         func report(_ m: Measurement) {

@@ -28,15 +28,15 @@ struct Benchmark {
         let labels = (0..<batch).map { _ in Int(g.next() % UInt64(classes)) }
         let optimizer = SGD(net.trainableParameters, learningRate: 0.01, momentum: 0.9)
         let loss = SoftmaxCrossEntropy()
-        let train = median(warmup: 3, runs: steps) {
+        let train = Self.median(warmup: 3, runs: steps) {
             net.trainStep(x, labels: labels, loss: loss, optimizer: optimizer)
         }
 
         // Inference runs what `doodle serve` runs: the copy with batch norm folded into convolutions.
         let inference = net.inferenceCopy()
         let x1 = Tensor(shape: [1, 28, 28, 1], scalars: Array(x.scalars.prefix(784)))
-        let infer1 = median(warmup: 5, runs: iters) { _ = inference.forward(x1) }
-        let inferBatch = median(warmup: 5, runs: max(5, iters / 20)) { _ = inference.forward(x) }
+        let infer1 = Self.median(warmup: 5, runs: iters) { _ = inference.forward(x1) }
+        let inferBatch = Self.median(warmup: 5, runs: max(5, iters / 20)) { _ = inference.forward(x) }
         let threads = doodleThreadCount
         return [
             Measurement(
@@ -51,7 +51,29 @@ struct Benchmark {
         ]
     }
 
-    private func median(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
+    /// The median time of each layer of an inference pass, in the order the layers run.
+    static func profile(_ net: Sequential, input: Tensor, runs: Int) -> [(Int, any Layer, Double)] {
+        var inputs: [Tensor] = []
+        var x = input
+        var skipped: Set<Int> = []
+        // Record each layer's input from one real pass, skipping the ReLUs the previous layer fused.
+        for (index, layer) in net.layers.enumerated() {
+            let fused =
+                index > 0 && layer is ReLU
+                && ((net.layers[index - 1] as? Conv2D)?.fusedReLU ?? (net.layers[index - 1] as? Linear)?
+                    .fusedReLU ?? false)
+            inputs.append(x)
+            if fused { skipped.insert(index); continue }
+            x = layer.forward(x, training: false)
+        }
+        return net.layers.enumerated().compactMap { index, layer in
+            if skipped.contains(index) { return nil }
+            let seconds = median(warmup: 5, runs: runs) { _ = layer.forward(inputs[index], training: false) }
+            return (index, layer, seconds)
+        }
+    }
+
+    static func median(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
         for _ in 0..<warmup { body() }
         var times: [Double] = []
         times.reserveCapacity(runs)

@@ -80,7 +80,9 @@ import Testing
 
     /// A model Doodle wrote loads into torch_peer.py's architecture (strict) and gives the same logits.
     @Test(
-        .enabled(if: peerPython != nil, "needs /tmp/peer/bin/python (or DOODLE_PEER_PYTHON) with torch"),
+        .enabled(
+            if: peerPython != nil,
+            "needs /tmp/peer/bin/python (or DOODLE_PEER_PYTHON) with torch, and ../shared/peers"),
         arguments: ["small", "mnist"])
     func pyTorchLoadsADoodleModel(arch: String) throws {
         let directory = try makeTemporaryDirectory()

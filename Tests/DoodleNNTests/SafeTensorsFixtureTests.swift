@@ -11,10 +11,20 @@ func fixture(_ name: String) throws -> SafeTensors {
     return try SafeTensors(contentsOf: url)
 }
 
-/// The Python with torch and safetensors that the interop test drives, when this machine has one.
+/// The Python with torch and safetensors that the interop tests drive, when this machine has one and
+/// the PyTorch peer (`../shared/peers/torch_peer.py` beside the repository, or `$DOODLE_PEERS`) is there.
 let peerPython: String? = {
-    let path = ProcessInfo.processInfo.environment["DOODLE_PEER_PYTHON"] ?? "/tmp/peer/bin/python"
-    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    let environment = ProcessInfo.processInfo.environment
+    let path = environment["DOODLE_PEER_PYTHON"] ?? "/tmp/peer/bin/python"
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let peers =
+        environment["DOODLE_PEERS"]
+        ?? repository.deletingLastPathComponent().appendingPathComponent("shared/peers").path
+    guard FileManager.default.isExecutableFile(atPath: path),
+        FileManager.default.fileExists(atPath: peers + "/torch_peer.py")
+    else { return nil }
+    return path
 }()
 
 @Suite struct SafeTensorsFixtureTests {
@@ -69,7 +79,10 @@ let peerPython: String? = {
         #expect(file["dInput"]?.tensor.shape == file["input"]?.tensor.shape)
     }
 
-    @Test(.enabled(if: peerPython != nil, "needs /tmp/peer/bin/python (or DOODLE_PEER_PYTHON) with torch"))
+    @Test(
+        .enabled(
+            if: peerPython != nil,
+            "needs /tmp/peer/bin/python (or DOODLE_PEER_PYTHON) with torch, and ../shared/peers"))
     func pyTorchLoadsAFileDoodleWrote() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -93,7 +106,10 @@ let peerPython: String? = {
         #expect(mismatch(result.logits.flatMap { $0 }, expected, rtol: 1e-4, atol: 1e-5) == nil)
     }
 
-    @Test(.enabled(if: peerPython != nil, "needs /tmp/peer/bin/python (or DOODLE_PEER_PYTHON) with torch"))
+    @Test(
+        .enabled(
+            if: peerPython != nil,
+            "needs /tmp/peer/bin/python (or DOODLE_PEER_PYTHON) with torch, and ../shared/peers"))
     func pythonReadsEveryDtypeDoodleWrites() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

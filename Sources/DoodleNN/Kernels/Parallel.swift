@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// How many threads the kernels spread work over. Defaults to the number of active cores.
 ///
@@ -23,17 +24,22 @@ struct SendablePointer<Pointee>: @unchecked Sendable {
 /// Runs `body(i)` for every `i` in `0..<count`, spread over up to `doodleThreadCount` threads.
 ///
 /// Iterations are handed out in contiguous chunks, one per thread. With one thread, or one
-/// iteration, the loop runs inline with no dispatch overhead.
-@inlinable
+/// iteration, the loop runs inline with no dispatch overhead. Otherwise the calling thread runs
+/// the first chunk and the persistent workers of `WorkerPool` the others, which costs about a
+/// microsecond when they are spinning; when the pool is busy (a nested or concurrent call) the
+/// loop falls back to `DispatchQueue.concurrentPerform`.
 public func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
     let threads = min(doodleThreadCount, count)
     if threads <= 1 {
         for i in 0..<count { body(i) }
         return
     }
-    DispatchQueue.concurrentPerform(iterations: threads) { t in
-        let start = count * t / threads
-        let end = count * (t + 1) / threads
-        for i in start..<end { body(i) }
+    let chunk: @Sendable (Int) -> Void = { t in
+        for i in (count * t / threads)..<(count * (t + 1) / threads) { body(i) }
+    }
+    withoutActuallyEscaping(chunk) { chunk in
+        if !WorkerPool.shared.run(chunks: threads, chunk) {
+            DispatchQueue.concurrentPerform(iterations: threads, execute: chunk)
+        }
     }
 }

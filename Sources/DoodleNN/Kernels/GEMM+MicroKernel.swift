@@ -1,0 +1,92 @@
+extension GEMM {
+    /// A (6, kc) · B (kc, 16) -> C (rows ≤ 6, cols ≤ 16), then the epilogue.
+    ///
+    /// Element (i, p) of A is `a[i * ars + p * acs]` (a packed panel or A in place); B is a packed
+    /// panel, 32-byte aligned, row p at `b + 16 p`. The 12 accumulators live in ymm registers and
+    /// every multiply-add is one `vfmadd231ps`.
+    @inline(__always)
+    static func microKernel(
+        kc: Int, a: UnsafePointer<Float>, ars: Int, acs: Int, b: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, epilogue: Epilogue
+    ) {
+        typealias V = SIMD8<Float>
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
+        var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
+        let r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars
+        var pa = a
+        var pb = UnsafeRawPointer(b)
+        for _ in 0..<kc {
+            let b0 = pb.load(as: V.self)
+            let b1 = pb.load(fromByteOffset: 32, as: V.self)
+            var x = V(repeating: pa[0])
+            c00.addProduct(x, b0)
+            c01.addProduct(x, b1)
+            x = V(repeating: pa[r1])
+            c10.addProduct(x, b0)
+            c11.addProduct(x, b1)
+            x = V(repeating: pa[r2])
+            c20.addProduct(x, b0)
+            c21.addProduct(x, b1)
+            x = V(repeating: pa[r3])
+            c30.addProduct(x, b0)
+            c31.addProduct(x, b1)
+            x = V(repeating: pa[r4])
+            c40.addProduct(x, b0)
+            c41.addProduct(x, b1)
+            x = V(repeating: pa[r5])
+            c50.addProduct(x, b0)
+            c51.addProduct(x, b1)
+            pa += acs
+            pb += 64
+        }
+        if rows == mr && cols == nr {
+            storeRow(c00, c01, c, epilogue)
+            storeRow(c10, c11, c + ldc, epilogue)
+            storeRow(c20, c21, c + 2 * ldc, epilogue)
+            storeRow(c30, c31, c + 3 * ldc, epilogue)
+            storeRow(c40, c41, c + 4 * ldc, epilogue)
+            storeRow(c50, c51, c + 5 * ldc, epilogue)
+            return
+        }
+        // An edge tile: spill the accumulators and store only the valid part.
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 2 * mr) { tile in
+            let t = tile.baseAddress!
+            (t[0], t[1], t[2], t[3], t[4], t[5]) = (c00, c01, c10, c11, c20, c21)
+            (t[6], t[7], t[8], t[9], t[10], t[11]) = (c30, c31, c40, c41, c50, c51)
+            let sums = UnsafeRawPointer(t).assumingMemoryBound(to: Float.self)
+            for i in 0..<rows {
+                for j in 0..<cols {
+                    var sum = sums[i * nr + j]
+                    if epilogue.loadC { sum += c[i * ldc + j] }
+                    if let bias = epilogue.bias { sum += bias[j] }
+                    if epilogue.relu { sum = max(sum, 0) }
+                    c[i * ldc + j] = sum
+                }
+            }
+        }
+    }
+
+    /// Stores one full 16-wide row of a tile through the epilogue.
+    @inline(__always)
+    static func storeRow(
+        _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ c: UnsafeMutablePointer<Float>, _ epilogue: Epilogue
+    ) {
+        typealias V = SIMD8<Float>
+        var v0 = v0, v1 = v1
+        let out = UnsafeMutableRawPointer(c)
+        if epilogue.loadC {
+            v0 += out.loadUnaligned(as: V.self)
+            v1 += out.loadUnaligned(fromByteOffset: 32, as: V.self)
+        }
+        if let bias = epilogue.bias {
+            v0 += UnsafeRawPointer(bias).loadUnaligned(as: V.self)
+            v1 += UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: 32, as: V.self)
+        }
+        if epilogue.relu {
+            v0.replace(with: 0, where: v0 .< 0)
+            v1.replace(with: 0, where: v1 .< 0)
+        }
+        out.storeBytes(of: v0, as: V.self)
+        out.storeBytes(of: v1, toByteOffset: 32, as: V.self)
+    }
+}

@@ -1,0 +1,124 @@
+import DoodleData
+import DoodleNN
+import Foundation
+import TestSupport
+import Testing
+
+@testable import DoodleTraining
+
+/// Four easy classes of 28×28 images: a horizontal bar, a vertical bar, a box, a diagonal, at random
+/// positions, so that a tiny network learns them in a few epochs.
+func syntheticImages(count: Int, seed: UInt64) -> LabeledImages {
+    var g = SeededGenerator(seed: seed)
+    var pixels = [UInt8](repeating: 0, count: count * 784)
+    var labels: [Int] = []
+    for i in 0..<count {
+        let label = i % 4
+        labels.append(label)
+        let (x0, y0) = (Int(g.next() % 10) + 4, Int(g.next() % 10) + 4)
+        func ink(_ x: Int, _ y: Int) { pixels[i * 784 + y * 28 + x] = 255 }
+        for t in 0..<10 {
+            switch label {
+            case 0: ink(x0 + t, y0)
+            case 1: ink(x0, y0 + t)
+            case 2: ink(x0 + t, y0); ink(x0 + t, y0 + 9); ink(x0, y0 + t); ink(x0 + 9, y0 + t)
+            default: ink(x0 + t, y0 + t)
+            }
+        }
+    }
+    return LabeledImages(classes: ["bar", "pole", "box", "slash"], pixels: pixels, labels: labels)
+}
+
+let tinySpec = ArchitectureSpec(
+    name: "tiny",
+    layers: [
+        .init("conv", filters: 6, kernel: 3), .init("relu"), .init("maxpool"),
+        .init("conv", filters: 8, kernel: 3), .init("batchnorm"), .init("relu"), .init("maxpool"),
+        .init("flatten"), .init("dropout", rate: 0.2), .init("linear", units: .classes),
+    ])
+
+@Suite struct TrainerTests {
+    let train = syntheticImages(count: 192, seed: 1)
+    let validation = syntheticImages(count: 64, seed: 2)
+
+    func configuration(_ optimizer: TrainingConfiguration.OptimizerKind = .adamw) -> TrainingConfiguration {
+        TrainingConfiguration(
+            spec: tinySpec, epochs: 3, batchSize: 32, learningRate: 0.01, optimizer: optimizer, seed: 7)
+    }
+
+    @Test func learnsTheSyntheticClasses() throws {
+        var longer = configuration()
+        longer.epochs = 8
+        let trainer = try Trainer(configuration: longer, train: train, validation: validation)
+        #expect(try trainer.run())
+        #expect(trainer.history.count == 8)
+        #expect(trainer.step == 8 * (192 / 32))
+        let best = try #require(trainer.best)
+        #expect(best.validationTop1 > 0.9, "history: \(trainer.history.map(\.validationTop1))")
+    }
+
+    /// A run stopped after `k` steps and resumed from its checkpoint ends with exactly the weights of
+    /// a run that never stopped, whatever `k` (mid-epoch, at an epoch boundary, at the first step).
+    @Test(arguments: [1, 5, 6, 13], [TrainingConfiguration.OptimizerKind.adamw, .sgd])
+    func resumedRunEqualsUnbrokenRun(stopAfter k: Int, optimizer: TrainingConfiguration.OptimizerKind) throws
+    {
+        let unbroken = try Trainer(
+            configuration: configuration(optimizer), train: train, validation: validation)
+        try unbroken.run()
+
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Trainer(configuration: configuration(optimizer), train: train, validation: validation)
+        first.checkpoints = try CheckpointStore(directory: directory, keep: 2)
+        first.shouldStop = { [unowned first] in first.step >= k }
+        #expect(try first.run() == false)
+
+        let second = try Trainer(
+            configuration: configuration(optimizer), train: train, validation: validation)
+        second.checkpoints = try CheckpointStore(directory: directory, keep: 2)
+        try second.resume(from: try #require(try second.checkpoints!.latest()))
+        #expect(second.step == k)
+        #expect(try second.run())
+
+        #expect(second.history == unbroken.history)
+        for ((name, a), (_, b)) in zip(second.network.stateDict(), unbroken.network.stateDict()) {
+            #expect(a.scalars == b.scalars, "\(name) differs after resume")
+        }
+        #expect(try second.checkpoints!.checkpoints().count <= 2)
+    }
+
+    @Test func keepsTheBestEpochNotTheLast() throws {
+        let trainer = try Trainer(configuration: configuration(), train: train, validation: validation)
+        try trainer.run()
+        let best = try #require(trainer.best)
+        #expect(best.validationTop1 == trainer.history.map(\.validationTop1).max())
+        let model = try trainer.bestModel(labels: train.classes, preprocessing: "test", summary: [:])
+        #expect(model.training["best_epoch"] == String(best.epoch))
+        // The best model scores the best epoch's validation accuracy, whichever epoch that was.
+        let scores = Scores(
+            network: model.network, images: validation, loss: SoftmaxCrossEntropy(), batchSize: 64)
+        #expect(abs(scores.top1 - best.validationTop1) < 1e-9)
+    }
+
+    @Test func resumingWithOtherSettingsIsRefused() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Trainer(configuration: configuration(), train: train, validation: validation)
+        first.checkpoints = try CheckpointStore(directory: directory)
+        first.shouldStop = { [unowned first] in first.step >= 2 }
+        try first.run()
+        var other = configuration()
+        other.learningRate = 0.5
+        let second = try Trainer(configuration: other, train: train, validation: validation)
+        #expect(throws: TrainingError.self) {
+            try second.resume(from: try #require(try first.checkpoints!.latest()))
+        }
+    }
+
+    @Test func emptyDataIsAnError() {
+        let empty = LabeledImages(classes: ["a"], pixels: [], labels: [])
+        #expect(throws: TrainingError.self) {
+            try Trainer(configuration: configuration(), train: empty, validation: empty)
+        }
+    }
+}
