@@ -26,8 +26,8 @@ public enum BitmapRendering {
     /// - Parameters:
     ///   - input: an ndjson (`.ndjson`, `.json`, `.jsonl`) or Quick, Draw! binary (`.bin`) file.
     ///   - output: the `(N, 784) uint8` file to write, atomically (it appears only when complete).
-    ///   - raw: normalise every drawing to simplified coordinates first; otherwise drawings are
-    ///     drawn as they are, which is Google's recipe for its simplified drawings.
+    ///   - raw: normalise every drawing to simplified coordinates first (`StrokeNormalizer`);
+    ///     otherwise drawings are drawn as they are, Google's recipe for its simplified drawings.
     ///   - policy: skip malformed ndjson lines, or stop at the first.
     ///   - progress: told `(done, total)` drawings after each chunk.
     /// - Returns: the numbers for a summary.
@@ -51,7 +51,9 @@ public enum BitmapRendering {
             throw DataError(input.path, "not a stroke file: expected .ndjson or .bin")
         }
         let notSimplified = raw ? 0 : drawings.count { !StrokeFiles.looksSimplified($0) }
-        if raw { drawings = drawings.map(StrokeFiles.normalized) }
+        if raw {
+            drawings = try StrokeFiles.simplified(drawings, coordinates: .raw, file: input.path, names: names)
+        }
         let writer = try NpyWriter(url: output, rowShape: [784])
         let chunk = 4096
         var done = 0

@@ -59,7 +59,8 @@ struct ClassImages {
         _ read: [Drawing], origins: [String], coordinates: DatasetOptions.StrokeCoordinates,
         file: CategoryFile
     ) throws {
-        let simplified = StrokeFiles.simplified(read, coordinates: coordinates)
+        let simplified = try StrokeFiles.simplified(
+            read, coordinates: coordinates, file: file.url.path, names: origins)
         pixels += try StrokeFiles.rasterize(simplified, file: file.url.path, names: origins)
         self.origins += origins
         drawings += simplified.map { Optional($0) }

@@ -2,12 +2,6 @@ import ArgumentParser
 import DoodleData
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension Doodle {
     /// Turns stroke files into numpy_bitmap files, as Google made its own.
     struct Render: AsyncParsableCommand {
@@ -51,26 +45,21 @@ extension Doodle {
 
         func run() async throws {
             let start = Date()
-            let terminal = isatty(STDERR_FILENO) != 0
+            var bar: ProgressBar?
             let summary: RenderSummary
             do {
                 summary = try BitmapRendering.render(
                     input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: out), raw: raw,
                     onMalformedLine: onMalformed == .skip ? .skip : .fail
                 ) { done, total in
-                    guard terminal, total > 0 else { return }
-                    let seconds = Date().timeIntervalSince(start)
-                    let rate = seconds > 0 ? Double(done) / seconds : 0
-                    let eta = rate > 0 ? Double(total - done) / rate : 0
-                    let line = String(
-                        format: "\r%d/%d drawings, %.0f/s, ETA %.0f s   ", done, total, rate, eta)
-                    FileHandle.standardError.write(Data(line.utf8))
+                    if bar == nil { bar = ProgressBar("render", total: total, unit: "drawings") }
+                    bar?.update(done)
                 }
             } catch {
-                if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+                bar?.finish()
                 throw error
             }
-            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            bar?.finish()
             for line in summary.skipped.prefix(5) {
                 print("skipped line \(line.line): \(line.problem)")
             }
