@@ -18,7 +18,8 @@ extension DatasetCache {
             splits.append(try readSplit(name, count: count, classes: meta.classes, in: entry))
             let drawingCount = meta.drawingCounts[index]
             drawings.append(
-                drawingCount > 0 ? try readDrawings(name, count: count, expected: drawingCount, in: entry) : [])
+                drawingCount > 0
+                    ? try readDrawings(name, count: count, expected: drawingCount, in: entry) : [])
         }
         return Dataset(
             splits: DatasetSplits(train: splits[0], validation: splits[1], test: splits[2]),

@@ -5,5 +5,5 @@ import ArgumentParser
 struct Doodle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Doodle: a Pictionary game and sketch-recognition toolkit.",
-        subcommands: [Bench.self, Render.self])
+        subcommands: [Bench.self, DatasetInfo.self, Render.self])
 }

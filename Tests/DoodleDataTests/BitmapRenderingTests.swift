@@ -34,7 +34,8 @@ import Testing
     }
 
     @Test func malformedLinesAreSkippedOrStopTheRenderLeavingNoFile() throws {
-        let input = try DatasetFixtures.strokes("dog", count: 3, extra: ["{\"drawing\": [[[1, 2], [3]]", ""], in: folder)
+        let input = try DatasetFixtures.strokes(
+            "dog", count: 3, extra: ["{\"drawing\": [[[1, 2], [3]]", ""], in: folder)
         let output = folder.appendingPathComponent("dog.npy")
         let error = try #require(throws: DataError.self) {
             try BitmapRendering.render(input: input, output: output)
@@ -71,7 +72,8 @@ import Testing
         }
         #expect(throws: DataError.self) {
             try BitmapRendering.render(
-                input: folder.appendingPathComponent("missing.ndjson"), output: folder.appendingPathComponent("x.npy"))
+                input: folder.appendingPathComponent("missing.ndjson"),
+                output: folder.appendingPathComponent("x.npy"))
         }
     }
 
@@ -89,7 +91,8 @@ import Testing
         let quickdraw = data.appendingPathComponent("quickdraw")
         let output = folder.appendingPathComponent("\(category).npy")
         let summary = try BitmapRendering.render(
-            input: quickdraw.appendingPathComponent("strokes/simplified_ndjson/\(category).ndjson"), output: output)
+            input: quickdraw.appendingPathComponent("strokes/simplified_ndjson/\(category).ndjson"),
+            output: output)
         #expect(summary.drawings == 20 && summary.notSimplified == 0)
         let google = try NpyArray(contentsOf: quickdraw.appendingPathComponent("bitmap/\(category).npy"))
         for (i, row) in try rows(output).enumerated() {

@@ -16,13 +16,16 @@ enum DatasetFixtures {
     /// A simplified drawing: a diagonal line from (0, 0) to (255, 255) with a kink at `i`.
     static func drawing(_ i: Int) -> Drawing {
         let k = Double(20 + (i * 37) % 200)
-        return Drawing(strokes: [Stroke(x: [0, k, 255], y: [0, 255 - k, 255]), Stroke(x: [10, 60], y: [200, 220])])
+        return Drawing(strokes: [
+            Stroke(x: [0, k, 255], y: [0, 255 - k, 255]), Stroke(x: [10, 60], y: [200, 220]),
+        ])
     }
 
     /// One ndjson line for `drawing`.
     static func line(_ drawing: Drawing, word: String = "thing") -> String {
         func numbers(_ values: [Double]) -> String {
-            "[" + values.map { $0.rounded() == $0 ? String(Int($0)) : String($0) }.joined(separator: ",") + "]"
+            "[" + values.map { $0.rounded() == $0 ? String(Int($0)) : String($0) }.joined(separator: ",")
+                + "]"
         }
         let strokes = drawing.strokes.map { "[\(numbers($0.x)),\(numbers($0.y))]" }.joined(separator: ",")
         return #"{"word":"\#(word)","key_id":"1","drawing":[\#(strokes)]}"#
@@ -54,9 +57,11 @@ enum DatasetFixtures {
         }
         for (prefix, count) in [("train", train), ("t10k", test)] {
             let images =
-                bigEndian(UInt32(2051)) + bigEndian(UInt32(count)) + bigEndian(UInt32(28)) + bigEndian(UInt32(28))
+                bigEndian(UInt32(2051)) + bigEndian(UInt32(count)) + bigEndian(UInt32(28))
+                + bigEndian(UInt32(28))
                 + (0..<count).flatMap { [UInt8](repeating: UInt8($0 % 256), count: 784) }
-            let labels = bigEndian(UInt32(2049)) + bigEndian(UInt32(count)) + (0..<count).map { UInt8($0 % 10) }
+            let labels =
+                bigEndian(UInt32(2049)) + bigEndian(UInt32(count)) + (0..<count).map { UInt8($0 % 10) }
             try write(images, "\(prefix)-images-idx3-ubyte")
             try write(labels, "\(prefix)-labels-idx1-ubyte")
         }

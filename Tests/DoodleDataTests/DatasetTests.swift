@@ -55,21 +55,24 @@ import Testing
         #expect(dataset.splits.test.countsPerClass == [10, 6, 3])
         #expect(dataset.splits.validation.countsPerClass == [8, 5, 2])
         #expect(throws: DataError.self) {
-            try Dataset.build(from: [folder], options: DatasetOptions(validationFraction: 0.5, testFraction: 0.5))
+            try Dataset.build(
+                from: [folder], options: DatasetOptions(validationFraction: 0.5, testFraction: 0.5))
         }
     }
 
     @Test func firstNClassesAndNamedClasses() throws {
         let two = try Dataset.build(from: [folder], options: DatasetOptions(classes: .first(2)))
         #expect(two.classes == ["airplane", "cat"])
-        let named = try Dataset.build(from: [folder], options: DatasetOptions(classes: .named(["my thing", "cat"])))
+        let named = try Dataset.build(
+            from: [folder], options: DatasetOptions(classes: .named(["my thing", "cat"])))
         #expect(named.classes == ["my thing", "cat"])
         #expect(named.splits.train.countsPerClass == [10, 21])
     }
 
     @Test func unknownClassesAreNamedWithWhatIsAvailable() throws {
         let error = try #require(throws: DataError.self) {
-            try Dataset.build(from: [folder], options: DatasetOptions(classes: .named(["cat", "dog", "zebra"])))
+            try Dataset.build(
+                from: [folder], options: DatasetOptions(classes: .named(["cat", "dog", "zebra"])))
         }
         #expect(error.problem.contains("'dog', 'zebra'"))
         #expect(error.problem.contains("available: airplane, cat, my thing"))
@@ -77,7 +80,9 @@ import Testing
             try Dataset.build(from: [folder], options: DatasetOptions(classes: .first(4)))
         }
         #expect(tooMany.problem.contains("asked for 4 classes but the folders hold 3"))
-        #expect(throws: DataError.self) { try Dataset.build(from: [folder], options: DatasetOptions(classes: .first(0))) }
+        #expect(throws: DataError.self) {
+            try Dataset.build(from: [folder], options: DatasetOptions(classes: .first(0)))
+        }
         #expect(throws: DataError.self) {
             try Dataset.build(from: [folder], options: DatasetOptions(classes: .named(["cat", "cat"])))
         }
@@ -86,10 +91,13 @@ import Testing
     @Test func perClassTakesTheFirstRows() throws {
         let dataset = try Dataset.build(from: [folder], options: DatasetOptions(perClass: 10))
         #expect(dataset.splits.train.countsPerClass == [8, 8, 8])
-        let origins = [dataset.splits.train, dataset.splits.validation, dataset.splits.test].flatMap(\.origins)
+        let origins = [dataset.splits.train, dataset.splits.validation, dataset.splits.test].flatMap(
+            \.origins)
         let rows = origins.map { Int($0.split(separator: "#").last!)! }
         #expect(rows.allSatisfy { $0 < 10 } && origins.count == 30)
-        #expect(throws: DataError.self) { try Dataset.build(from: [folder], options: DatasetOptions(perClass: 0)) }
+        #expect(throws: DataError.self) {
+            try Dataset.build(from: [folder], options: DatasetOptions(perClass: 0))
+        }
     }
 
     @Test func strokeFilesKeepTheirDrawings() throws {
@@ -107,8 +115,9 @@ import Testing
             #expect((drawing != nil) == (origin.hasPrefix("dog.ndjson:") || origin.hasPrefix("fish.bin#")))
             if let drawing { #expect(try rasterizer.render(drawing) == Array(train.image(i))) }
         }
-        #expect(train.origins.contains("dog.ndjson:1") || dataset.splits.test.origins.contains("dog.ndjson:1")
-            || dataset.splits.validation.origins.contains("dog.ndjson:1"))
+        #expect(
+            train.origins.contains("dog.ndjson:1") || dataset.splits.test.origins.contains("dog.ndjson:1")
+                || dataset.splits.validation.origins.contains("dog.ndjson:1"))
     }
 
     @Test func aCategoryInTwoFoldersIsAnErrorUnlessChosenOrMerged() throws {
@@ -120,8 +129,10 @@ import Testing
         #expect(first.splits.train.countsPerClass[1] == 21 && first.drawings.train.isEmpty)
         let merged = try Dataset.build(from: [folder, other], options: DatasetOptions(duplicates: .merge))
         #expect(merged.splits.train.countsPerClass[1] == 29)
-        let limited = try Dataset.build(from: [folder, other], options: DatasetOptions(perClass: 30, duplicates: .merge))
-        let origins = [limited.splits.train, limited.splits.validation, limited.splits.test].flatMap(\.origins)
+        let limited = try Dataset.build(
+            from: [folder, other], options: DatasetOptions(perClass: 30, duplicates: .merge))
+        let origins = [limited.splits.train, limited.splits.validation, limited.splits.test].flatMap(
+            \.origins)
         #expect(origins.filter { $0.hasPrefix("cat.ndjson:") }.count == 5)
     }
 
@@ -143,10 +154,15 @@ import Testing
         #expect(dataset.splits.train.count == 110 && dataset.splits.validation.count == 10)
         #expect(dataset.splits.test.count == 30)
         #expect(dataset.splits.validation.origins.first!.hasSuffix("#110"))
-        #expect(dataset.splits.validation.labels.first == 0 && DatasetFixtures.row(of: dataset.splits.validation, 0) == 110)
-        let some = try Dataset.build(from: [mnist], options: DatasetOptions(classes: .named(["7", "3"]), perClass: 2))
+        #expect(
+            dataset.splits.validation.labels.first == 0
+                && DatasetFixtures.row(of: dataset.splits.validation, 0) == 110)
+        let some = try Dataset.build(
+            from: [mnist], options: DatasetOptions(classes: .named(["7", "3"]), perClass: 2))
         #expect(some.splits.train.countsPerClass == [2, 2] && some.splits.test.countsPerClass == [2, 2])
         #expect(DatasetFixtures.row(of: some.splits.train, 0) == 3 && some.splits.train.labels.first == 1)
-        #expect(throws: DataError.self) { try Dataset.build(from: [mnist], options: DatasetOptions(classes: .named(["x"]))) }
+        #expect(throws: DataError.self) {
+            try Dataset.build(from: [mnist], options: DatasetOptions(classes: .named(["x"])))
+        }
     }
 }
