@@ -41,6 +41,12 @@ extension Doodle {
             guard out.lowercased().hasSuffix(".npy") else {
                 throw ValidationError("--out must name a .npy file, not \(out)")
             }
+            let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue
+            else {
+                throw ValidationError("the folder of --out does not exist: \(folder)")
+            }
         }
 
         func run() async throws {
