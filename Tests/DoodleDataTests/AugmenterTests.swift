@@ -84,6 +84,20 @@ import Testing
         #expect(abs(ys.max()! - ys.min()! - 255) < 1e-9 && abs(ys.min()!) < 1e-9)
     }
 
+    @Test func strokeImagesAreRedrawnFromTheirStrokes() throws {
+        let variation = Augmentation(shiftX: 1, shiftY: -1, degrees: 10, scale: 0.9)
+        let redrawn = try Rasterizer().render(Augmenter.transform(Self.drawing, by: variation))
+        #expect(apply(variation, to: 1) == redrawn)
+        let warped = [UInt8](unsafeUninitializedCapacity: 784) { buffer, count in
+            Self.images.pixels.withUnsafeBufferPointer { pixels in
+                Augmenter.warp(
+                    UnsafeBufferPointer(rebasing: pixels[784..<1568]), side: 28, by: variation, into: buffer)
+            }
+            count = 784
+        }
+        #expect(warped != redrawn)
+    }
+
     @Test func theDrawnParametersStayInRange() {
         var generator = SplitMix64(seed: 1)
         for _ in 0..<1000 {

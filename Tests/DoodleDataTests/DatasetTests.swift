@@ -120,6 +120,24 @@ import Testing
                 || dataset.splits.validation.origins.contains("dog.ndjson:1"))
     }
 
+    /// One raw drawing (fractional coordinates) makes the whole file raw, so every drawing is normalised.
+    @Test func oneRawDrawingMakesTheWholeFileRaw() throws {
+        let strokes = try makeTemporaryDirectory("doodle-raw")
+        let small = Drawing(strokes: [Stroke(x: [10, 60, 110], y: [20, 70, 20])])
+        let raw = #"{"drawing":[[[0,500.5],[0,250]]]}"#
+        try DatasetFixtures.strokes("owl", count: 0, extra: [DatasetFixtures.line(small), raw], in: strokes)
+        let options = DatasetOptions(validationFraction: 0, testFraction: 0)
+        let auto = try Dataset.build(from: [strokes], options: options)
+        let drawings = auto.drawings.train.compactMap { $0 }
+        #expect(drawings.count == 2)
+        let first = try #require(drawings.first { $0.strokes[0].x.count == 3 })
+        #expect(first.strokes[0].x.max() == 255 && first.strokes[0].x.min() == 0)
+        let forced = try Dataset.build(
+            from: [strokes],
+            options: DatasetOptions(validationFraction: 0, testFraction: 0, strokeCoordinates: .simplified))
+        #expect(forced.drawings.train.contains { $0 == small })
+    }
+
     @Test func aCategoryInTwoFoldersIsAnErrorUnlessChosenOrMerged() throws {
         let other = try makeTemporaryDirectory("doodle-other")
         try DatasetFixtures.strokes("cat", count: 10, in: other)
