@@ -5,5 +5,7 @@ import ArgumentParser
 struct Doodle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Doodle: a Pictionary game and sketch-recognition toolkit.",
-        subcommands: [Download.self, Predict.self, Bench.self])
+        subcommands: [
+            Download.self, DatasetInfo.self, Render.self, Train.self, Eval.self, Predict.self, Bench.self,
+        ])
 }

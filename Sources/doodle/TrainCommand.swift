@@ -1,0 +1,168 @@
+import ArgumentParser
+import DoodleData
+import DoodleNN
+import DoodleTraining
+import Foundation
+
+extension Doodle {
+    /// Trains a model from the command line.
+    struct Train: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train a CNN on a dataset and save the best-by-validation model.",
+            discussion: """
+                Checkpoints go to --checkpoints (default: OUT's name + .checkpoints) after every epoch and on
+                Ctrl-C; --resume continues from the newest one and ends with the same model as an unbroken
+                run. Each epoch's numbers are appended to --log (default: OUT's name + .jsonl).
+                """)
+
+        @OptionGroup var dataset: DatasetArguments
+
+        @Option(help: "Architecture: small, medium, mnist, deep, or a JSON spec file.")
+        var arch = "small"
+
+        @Option(help: "Epochs to train.")
+        var epochs = 10
+
+        @Option(help: "Batch size.")
+        var batch = 256
+
+        @Option(help: "Peak (one-cycle) or initial learning rate.")
+        var lr: Float = 0.003
+
+        @Option(help: "Optimizer: adamw or sgd (Nesterov momentum 0.9).")
+        var optimizer: TrainingConfiguration.OptimizerKind = .adamw
+
+        @Option(help: "Learning-rate schedule: onecycle, cosine (with warm-up), step or constant.")
+        var schedule: TrainingConfiguration.ScheduleKind = .onecycle
+
+        @Option(help: "Weight decay (decoupled for AdamW).")
+        var weightDecay: Float = 0
+
+        @Option(help: "Label smoothing of the cross-entropy loss.")
+        var labelSmoothing: Float = 0
+
+        @Flag(help: "Augment training images with small random shifts, rotations and scaling.")
+        var augment = false
+
+        @Option(help: "Threads for the engine.")
+        var threads = ProcessInfo.processInfo.activeProcessorCount
+
+        @Option(help: "Where to write the model (.safetensors).")
+        var out: String
+
+        @Option(help: "Checkpoint folder.")
+        var checkpoints: String?
+
+        @Option(help: "How many of the newest checkpoints to keep.")
+        var keep = 2
+
+        @Flag(help: "Continue from the newest checkpoint.")
+        var resume = false
+
+        @Option(help: "The metrics log (JSON lines, one per epoch).")
+        var log: String?
+
+        @Option(help: "How input is made for this model: quickdraw or mnist (default: from the data).")
+        var preprocessing: String?
+
+        func validate() throws {
+            guard epochs > 0, batch > 0, lr > 0, threads > 0, keep > 0 else {
+                throw ValidationError("--epochs, --batch, --lr, --threads and --keep must be positive")
+            }
+            guard labelSmoothing >= 0 && labelSmoothing < 1 else {
+                throw ValidationError("--label-smoothing must be in [0, 1)")
+            }
+            _ = try spec()
+        }
+
+        func spec() throws -> ArchitectureSpec {
+            if let named = ArchitectureSpec.named[arch] { return named }
+            guard FileManager.default.fileExists(atPath: arch) else {
+                throw ValidationError(
+                    "unknown architecture '\(arch)': use small, medium, mnist, deep or a JSON spec file")
+            }
+            do {
+                return try JSONDecoder().decode(
+                    ArchitectureSpec.self, from: Data(contentsOf: URL(fileURLWithPath: arch)))
+            } catch {
+                throw ValidationError("\(arch) is not an architecture spec: \(error)")
+            }
+        }
+
+        var outURL: URL { URL(fileURLWithPath: out) }
+        var stem: String { outURL.deletingPathExtension().path }
+
+        func run() async throws {
+            doodleThreadCount = threads
+            let (data, _) = try dataset.load()
+            let splits = data.splits
+            let configuration = TrainingConfiguration(
+                spec: try spec(), epochs: epochs, batchSize: batch, learningRate: lr, optimizer: optimizer,
+                schedule: schedule, weightDecay: weightDecay, labelSmoothing: labelSmoothing,
+                augment: augment, seed: dataset.seed)
+            let trainer = try Trainer(
+                configuration: configuration, train: splits.train, validation: splits.validation,
+                augmenter: augment ? Augmenter(drawings: data.drawings.train) : nil)
+            let store = try CheckpointStore(
+                directory: URL(fileURLWithPath: checkpoints ?? stem + ".checkpoints"), keep: keep)
+            trainer.checkpoints = store
+            let logURL = URL(fileURLWithPath: log ?? stem + ".jsonl")
+            if resume {
+                guard let latest = try store.latest() else {
+                    throw ValidationError("--resume: no checkpoint in \(store.directory.path)")
+                }
+                try trainer.resume(from: latest)
+                print(
+                    "resuming from \(latest.lastPathComponent): epoch \(trainer.history.count + 1), step \(trainer.step)"
+                )
+            } else {
+                try? FileManager.default.removeItem(at: logURL)
+            }
+            let interrupt = InterruptFlag()
+            trainer.shouldStop = { interrupt.isSet }
+            let steps = configuration.stepsPerEpoch(trainCount: splits.train.count)
+            var bar: ProgressBar?
+            trainer.onProgress = { p in
+                if bar == nil || p.batch == 1 {
+                    bar = ProgressBar("epoch \(p.epoch)/\(p.epochs)", total: steps, unit: "batches")
+                }
+                bar?.update(
+                    p.batch,
+                    String(format: "loss %.3f acc %.3f %.0f img/s", p.loss, p.accuracy, p.imagesPerSecond))
+            }
+            let log = try TrainingLogWriter(appendingTo: logURL)
+            trainer.onEpoch = { r in
+                bar?.finish(
+                    String(
+                        format: "epoch %d: train loss %.4f acc %.4f | val loss %.4f top-1 %.4f top-5 %.4f",
+                        r.epoch, r.trainLoss, r.trainTop1, r.valLoss ?? .nan, r.valTop1 ?? .nan,
+                        r.valTop5 ?? .nan))
+                bar = nil
+                do { try log.append(r) } catch { print("warning: cannot write \(logURL.path): \(error)") }
+            }
+            let finished = try trainer.run()
+            guard finished else {
+                bar?.finish()
+                print("stopped: checkpoint saved in \(store.directory.path); continue with --resume")
+                throw ExitCode(130)
+            }
+            guard let best = trainer.best else { throw ValidationError("training ended without an epoch") }
+            let isMNIST = data.classes == Dataset.mnistClasses
+            let model = try trainer.bestModel(
+                labels: data.classes, preprocessing: preprocessing ?? (isMNIST ? "mnist" : "quickdraw"),
+                summary: [
+                    "epochs": String(epochs), "train_images": String(splits.train.count),
+                    "test_images": String(splits.test.count), "split_seed": String(dataset.seed),
+                    "per_class": dataset.perClass.map(String.init) ?? "all",
+                    "command": CommandLine.arguments.joined(separator: " "),
+                ])
+            try model.write(to: outURL)
+            print(
+                "saved \(out): best epoch \(best.epoch), validation top-1 \(String(format: "%.4f", best.valTop1 ?? 0)), top-5 \(String(format: "%.4f", best.valTop5 ?? 0))"
+            )
+        }
+    }
+}
+
+extension TrainingConfiguration.OptimizerKind: ExpressibleByArgument {}
+extension TrainingConfiguration.ScheduleKind: ExpressibleByArgument {}
