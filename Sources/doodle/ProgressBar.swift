@@ -63,7 +63,11 @@ final class ProgressBar {
     /// Ends the bar's line.
     func finish(_ summary: String = "") {
         if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
-        if !summary.isEmpty { print(summary) }
+        if !summary.isEmpty {
+            print(summary)
+            // Redirected stdout is block-buffered: flush so logs show each epoch as it ends.
+            fflush(nil)
+        }
     }
 
     /// `bytes` in decimal units, as download sizes are quoted: `950 B`, `28.9 kB`, `9.9 MB`, `1.2 GB`.
