@@ -25,16 +25,16 @@ extension Doodle {
         var folders: [String] = []
 
         @Option(help: "Which images: test, val or all.")
-        var split: Split = .test
+        var split: EvaluationSplit = .test
 
         @Option(
             name: .customLong("per-class"),
-            help: "At most this many drawings of each category (the same as in training, for the same split)."
+            help: "At most this many drawings of each category (default: what the model was trained with)."
         )
         var perClass: Int?
 
-        @Option(help: "The split seed used in training.")
-        var seed: UInt64 = 0
+        @Option(help: "The split seed (default: the one the model was trained with).")
+        var seed: UInt64?
 
         @Flag(help: "Print one JSON object with the metrics (fractions, not percentages).")
         var json = false
@@ -48,8 +48,6 @@ extension Doodle {
         @Option(help: "Threads for the engine.")
         var threads = ProcessInfo.processInfo.activeProcessorCount
 
-        enum Split: String, ExpressibleByArgument, CaseIterable { case test, val, all }
-
         func validate() throws {
             guard !folders.isEmpty else { throw ValidationError("give a --data folder") }
             if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
@@ -59,11 +57,16 @@ extension Doodle {
             doodleThreadCount = threads
             let modelURL = try ModelLocator.url(for: model)
             let model = try Model(contentsOf: modelURL)
-            let images = try load(for: model)
+            let images = try model.evaluationImages(
+                from: folders.map { URL(fileURLWithPath: $0) }, split: split,
+                perClass: perClass ?? model.training["per_class"].flatMap { Int($0) },
+                seed: seed ?? model.training["split_seed"].flatMap { UInt64($0) } ?? 0)
             guard images.count > 0 else {
                 throw ValidationError("no images to score in \(folders.joined(separator: ", "))")
             }
-            let evaluation = try Self.evaluate(model, images)
+            let bar = ProgressBar("eval", total: images.count, unit: "images")
+            let evaluation = try model.evaluate(images) { bar.update($0) }
+            bar.finish()
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
@@ -87,59 +90,6 @@ extension Doodle {
             }
         }
 
-        /// The chosen split of the data, labelled with the model's class indices.
-        func load(for model: Model) throws -> LabeledImages {
-            let urls = folders.map { URL(fileURLWithPath: $0) }
-            let isMNIST = try urls.count == 1 && DatasetFolder.mnistFiles(in: urls[0]) != nil
-            var selection = DatasetOptions.ClassSelection.all
-            if !isMNIST {
-                let present = Set(try DatasetFolder.categoryFiles(in: urls).map(\.category))
-                let unknown = present.subtracting(model.labels).sorted()
-                guard unknown.isEmpty else {
-                    throw ValidationError(
-                        "the model has no class for \(unknown.joined(separator: ", ")) (found in \(folders.joined(separator: ", ")))"
-                    )
-                }
-                selection = .named(model.labels.filter(present.contains))
-            }
-            let options = DatasetOptions(classes: selection, perClass: perClass, seed: seed)
-            let dataset = try DatasetCache().load(from: urls, options: options).dataset
-            let splits = dataset.splits
-            let parts: [LabeledImages]
-            switch split {
-            case .test: parts = [splits.test]
-            case .val: parts = [splits.validation]
-            case .all: parts = [splits.train, splits.validation, splits.test]
-            }
-            // Relabel from the dataset's class order to the model's.
-            let index = Dictionary(uniqueKeysWithValues: model.labels.enumerated().map { ($1, $0) })
-            let mapping = try dataset.classes.map { name -> Int in
-                guard let i = index[name] else { throw ValidationError("the model has no class '\(name)'") }
-                return i
-            }
-            return LabeledImages(
-                classes: model.labels, pixels: parts.flatMap(\.pixels),
-                labels: parts.flatMap { $0.labels.map { mapping[$0] } },
-                origins: parts.flatMap(\.origins))
-        }
-
-        /// Runs the model over every image in batches and accumulates the metrics.
-        static func evaluate(_ model: Model, _ images: LabeledImages) throws -> Evaluation {
-            let network = model.network.inferenceCopy()
-            var accumulator = EvaluationAccumulator(classNames: model.labels)
-            let bar = ProgressBar("eval", total: images.count, unit: "images")
-            var start = 0
-            while start < images.count {
-                let end = min(start + 512, images.count)
-                let (input, labels) = Batches.make(Array(start..<end)[...], of: images)
-                try accumulator.add(probabilities: softmax(network.forward(input)).scalars, labels: labels)
-                start = end
-                bar.update(start)
-            }
-            bar.finish()
-            return try accumulator.finish()
-        }
-
         static func summary(_ e: Evaluation, model: String) -> String {
             var lines = [
                 "\(model): \(e.count) images, \(e.classes) classes",
@@ -161,3 +111,5 @@ extension Doodle {
         }
     }
 }
+
+extension EvaluationSplit: ExpressibleByArgument {}
