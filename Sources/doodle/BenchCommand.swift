@@ -81,8 +81,22 @@ extension Doodle {
             var g = SeededGenerator(seed: 0)
             let net = try spec.build(classes: classes, generator: &g).inferenceCopy()
             let x = Tensor(shape: [1, 28, 28, 1], scalars: (0..<784).map { _ in g.nextUnitFloat() })
+            print("  batch-1 inference, per layer:")
             for (index, layer, seconds) in Benchmark.profile(net, input: x, runs: iters) {
                 print(String(format: "    %2d %-16@ %8.2f µs", index, "\(type(of: layer))", seconds * 1e6))
+            }
+            var g2 = SeededGenerator(seed: 0)
+            let training = try spec.build(classes: classes, generator: &g2)
+            let batch = Tensor(
+                shape: [256, 28, 28, 1], scalars: (0..<(256 * 784)).map { _ in g2.nextUnitFloat() })
+            print("  training at batch 256, per layer (forward, backward):")
+            for (index, layer, forward, backward) in Benchmark.trainingProfile(
+                training, input: batch, runs: max(3, steps / 2))
+            {
+                print(
+                    String(
+                        format: "    %2d %-16@ %8.2f ms %8.2f ms", index, "\(type(of: layer))", forward * 1e3,
+                        backward * 1e3))
             }
         }
 

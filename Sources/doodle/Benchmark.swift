@@ -73,6 +73,31 @@ struct Benchmark {
         }
     }
 
+    /// The median forward and backward time of each layer in a training step at `input`'s batch size.
+    static func trainingProfile(_ net: Sequential, input: Tensor, runs: Int) -> [(
+        Int, any Layer, Double, Double
+    )] {
+        var inputs: [Tensor] = []
+        var x = input
+        for layer in net.layers {
+            inputs.append(x)
+            x = layer.forward(x, training: true)
+        }
+        var g = SeededGenerator(seed: 1)
+        var gradients: [Tensor] = Array(repeating: Tensor(shape: [0], scalars: []), count: net.layers.count)
+        var d = Tensor(shape: x.shape, scalars: (0..<x.count).map { _ in g.nextNormal() * 0.01 })
+        for index in net.layers.indices.reversed() {
+            gradients[index] = d
+            _ = net.layers[index].forward(inputs[index], training: true)
+            d = net.layers[index].backward(d)
+        }
+        return net.layers.enumerated().map { index, layer in
+            let forward = median(warmup: 1, runs: runs) { _ = layer.forward(inputs[index], training: true) }
+            let backward = median(warmup: 1, runs: runs) { _ = layer.backward(gradients[index]) }
+            return (index, layer, forward, backward)
+        }
+    }
+
     static func median(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
         for _ in 0..<warmup { body() }
         var times: [Double] = []

@@ -27,7 +27,7 @@ public final class MaxPool2D: Layer {
         inputShape = input.shape
         output.resize(to: shape)
         let (h, w, c, oh, ow) = (input.shape[1], input.shape[2], input.shape[3], shape[1], shape[2])
-        if training { argmax = [Int32](repeating: 0, count: output.count) }
+        if training && argmax.count != output.count { argmax = [Int32](repeating: 0, count: output.count) }
         let (size, stride) = (self.size, self.stride)
         input.withUnsafeBufferPointer { xBuffer in
             output.withUnsafeMutableBufferPointer { yBuffer in

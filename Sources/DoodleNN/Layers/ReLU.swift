@@ -2,6 +2,7 @@
 public final class ReLU: Layer {
     public var needsInputGradient = true
     private var output = Tensor(shape: [0], scalars: [])
+    private var dInput = Tensor(shape: [0], scalars: [])
 
     /// The layer has no settings.
     public init() {}
@@ -22,13 +23,15 @@ public final class ReLU: Layer {
         precondition(
             dOutput.shape == output.shape, "ReLU.backward: gradient shape \(dOutput.shape) != \(output.shape)"
         )
-        return output.withUnsafeBufferPointer { y in
+        dInput.resize(to: dOutput.shape)
+        output.withUnsafeBufferPointer { y in
             dOutput.withUnsafeBufferPointer { dy in
-                Tensor(shape: dOutput.shape) { dx in
+                dInput.withUnsafeMutableBufferPointer { dx in
                     for i in 0..<dx.count { dx[i] = y[i] > 0 ? dy[i] : 0 }
                 }
             }
         }
+        return dInput
     }
 }
 
