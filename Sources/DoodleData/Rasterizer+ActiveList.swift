@@ -159,7 +159,7 @@ struct Sweep {
 
     /// Moves the edges starting in this pixel row into per-sub-row buckets; returns the last
     /// sub-row any of them starts in.
-    mutating func fillBuckets(_ list: Int32, y: Int, buckets: inout [Int32]) -> Int {
+    mutating func fillBuckets(_ list: Int32, y: Int, buckets: UnsafeMutablePointer<Int32>) -> Int {
         var lastSub = 0
         var i = list
         while i >= 0 {

@@ -11,6 +11,8 @@ struct RasterWorkspace {
     var edges: [SweepEdge] = []
     /// For each pixel row, the first edge starting in it (linked through `next`), or -1.
     var rowHeads: [Int32]
+    /// For each sub-row of the pixel row being swept, the edges starting in it; all -1 between rows.
+    var buckets = [Int32](repeating: -1, count: gridY)
     var cells: [Int]
 
     init(side: Int) {
@@ -77,11 +79,15 @@ struct RasterWorkspace {
         let side = self.side
         edges.withUnsafeMutableBufferPointer { edgeBuffer in
             rowHeads.withUnsafeBufferPointer { heads in
-                cells.withUnsafeMutableBufferPointer { cellBuffer in
-                    bitmap.withUnsafeMutableBufferPointer { pixels in
-                        var sweep = Sweep(
-                            e: edgeBuffer.baseAddress!, cells: cellBuffer.baseAddress!, side: side)
-                        sweep.run(rowHeads: heads.baseAddress!, pixels: pixels.baseAddress!)
+                buckets.withUnsafeMutableBufferPointer { buckets in
+                    cells.withUnsafeMutableBufferPointer { cellBuffer in
+                        bitmap.withUnsafeMutableBufferPointer { pixels in
+                            var sweep = Sweep(
+                                e: edgeBuffer.baseAddress!, cells: cellBuffer.baseAddress!, side: side)
+                            sweep.run(
+                                rowHeads: heads.baseAddress!, buckets: buckets.baseAddress!,
+                                pixels: pixels.baseAddress!)
+                        }
                     }
                 }
             }
@@ -138,13 +144,15 @@ func rounded(_ quo: Int, _ rem: Int, _ dy: Int) -> (Int, Int) {
 extension Sweep {
     /// Sweeps all pixel rows, using exact trapezoid coverage for rows where no edge starts, ends
     /// or crosses another, and 15 sub-sampled rows otherwise (cairo's "tor" converter).
-    mutating func run(rowHeads: UnsafePointer<Int32>, pixels: UnsafeMutablePointer<UInt8>) {
-        var buckets = [Int32](repeating: -1, count: gridY)
+    mutating func run(
+        rowHeads: UnsafePointer<Int32>, buckets: UnsafeMutablePointer<Int32>,
+        pixels: UnsafeMutablePointer<UInt8>
+    ) {
         var i = 0
         while i < side {
             var fullRow = false
             var j = i + 1
-            if fillBuckets(rowHeads[i], y: i * gridY, buckets: &buckets) == 0 {
+            if fillBuckets(rowHeads[i], y: i * gridY, buckets: buckets) == 0 {
                 if buckets[0] >= 0 {
                     e[0].next = merge(e[0].next, sortEdges(buckets[0], level: .max).head)
                     buckets[0] = -1

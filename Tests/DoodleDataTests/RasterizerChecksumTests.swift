@@ -21,6 +21,28 @@ import Testing
         print("rasterizer checksum: 0x\(String(hash.value, radix: 16))")
         #expect(hash.value == Self.pinnedChecksum)
     }
+
+    /// A reused `RasterizerSession` draws the same bytes, whatever it drew before.
+    @Test func sessionRendersAreUnchangedByteForByte() throws {
+        guard let pairs = try GoogleBitmaps.load() else { return }
+        try #require(RasterFixture.all.count >= 20)
+        var hash = FNV1a()
+        var session = RasterizerSession()
+        var bitmap: [UInt8] = []
+        for pair in pairs {
+            try session.render(pair.drawing, into: &bitmap)
+            hash.add(bitmap)
+        }
+        var sessions: [Int: RasterizerSession] = [:]
+        for fixture in RasterFixture.all {
+            let strokes = fixture.strokes.map { Stroke(x: $0[0], y: $0[1]) }
+            var session = sessions[fixture.side] ?? RasterizerSession(Rasterizer(side: fixture.side))
+            try session.render(strokes: strokes, into: &bitmap)
+            hash.add(bitmap)
+            sessions[fixture.side] = session
+        }
+        #expect(hash.value == Self.pinnedChecksum)
+    }
 }
 
 /// The 64-bit FNV-1a hash of a byte sequence, fed in pieces.
