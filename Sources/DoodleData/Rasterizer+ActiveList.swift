@@ -57,6 +57,21 @@ struct Sweep {
         e[Int(e[Int(i)].next)].prev = e[Int(i)].prev
     }
 
+    /// Links the lone edge `i` into the active list before the first edge with a greater cell,
+    /// where merging the one-edge list would put it.
+    @inline(__always)
+    func insert(_ i: Int32) {
+        let cell = e[Int(i)].cell
+        var after = e[0].next
+        // The tail sentinel's cell is Int.max, which stops the walk.
+        while e[Int(after)].cell <= cell { after = e[Int(after)].next }
+        let before = e[Int(after)].prev
+        e[Int(i)].prev = before
+        e[Int(i)].next = after
+        e[Int(before)].next = i
+        e[Int(after)].prev = i
+    }
+
     /// Merges two lists sorted by cell; on ties the run being copied continues (cairo's merge).
     func merge(_ headA: Int32, _ headB: Int32) -> Int32 {
         var a = headA

@@ -178,7 +178,11 @@ extension Sweep {
             } else {
                 for sub in 0..<gridY {
                     if buckets[sub] >= 0 {
-                        e[0].next = merge(e[0].next, sortEdges(buckets[sub], level: .max).head)
+                        if e[Int(buckets[sub])].next < 0 {
+                            insert(buckets[sub])
+                        } else {
+                            e[0].next = merge(e[0].next, sortEdges(buckets[sub], level: .max).head)
+                        }
                         buckets[sub] = -1
                     }
                     renderSubRow()
