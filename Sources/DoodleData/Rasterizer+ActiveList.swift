@@ -11,14 +11,15 @@ struct Sweep {
     /// A lower bound on the sub-rows left of any active edge; -1 asks for a recount.
     var minHeight = 0
     var isVertical = true
-    /// The cells written since the last composite (empty when none).
-    var touched: Range<Int>
+    /// The cells written since the last composite lie in `touchedLow..<touchedHigh` (empty when none).
+    var touchedLow: Int
+    var touchedHigh = 0
 
     init(e: UnsafeMutablePointer<SweepEdge>, cells: UnsafeMutablePointer<Int>, side: Int) {
         self.e = e
         self.cells = cells
         self.side = side
-        touched = side..<side
+        touchedLow = side
     }
 
     @inline(__always)
@@ -28,38 +29,47 @@ struct Sweep {
         } else if x < side {
             cells[2 * x] += area
             cells[2 * x + 1] += height
-            if touched.isEmpty {
-                touched = x..<(x + 1)
-            } else if x < touched.lowerBound {
-                touched = x..<touched.upperBound
-            } else if x >= touched.upperBound {
-                touched = touched.lowerBound..<(x + 1)
-            }
+            touchedLow = min(touchedLow, x)
+            touchedHigh = max(touchedHigh, x + 1)
         }
     }
 
-    /// Advances an edge's x by one sub-row (`byRow` false) or one pixel row (true).
+    /// Advances an edge's x by one pixel row (cairo's truncated row step, then one carry).
     @inline(__always)
-    func step(_ i: Int32, byRow: Bool) {
-        let i = Int(i)
-        let dy = e[i].dy
-        guard dy != 0 else { return }
-        e[i].xQuo += byRow ? e[i].rowStepQuo : e[i].stepQuo
-        e[i].xRem += byRow ? e[i].rowStepRem : e[i].stepRem
-        if e[i].xRem < 0 {
-            e[i].xQuo -= 1
-            e[i].xRem += dy
-        } else if e[i].xRem >= dy {
-            e[i].xQuo += 1
-            e[i].xRem -= dy
+    func stepRow(_ i: Int32) {
+        let p = e + Int(i)
+        var cell = p.pointee.cell + p.pointee.rowStepQuo
+        var rem = p.pointee.cellRem + p.pointee.rowStepRem
+        if rem < 0 {
+            cell -= 1
+            rem += p.pointee.dy
+        } else if rem >= p.pointee.dy {
+            cell += 1
+            rem -= p.pointee.dy
         }
-        e[i].cell = e[i].xQuo + (e[i].xRem >= dy / 2 ? 1 : 0)
+        p.pointee.cell = cell
+        p.pointee.cellRem = rem
     }
 
     @inline(__always)
     func unlink(_ i: Int32) {
         e[Int(e[Int(i)].prev)].next = e[Int(i)].next
         e[Int(e[Int(i)].next)].prev = e[Int(i)].prev
+    }
+
+    /// Links the lone edge `i` into the active list before the first edge with a greater cell,
+    /// where merging the one-edge list would put it.
+    @inline(__always)
+    func insert(_ i: Int32) {
+        let cell = e[Int(i)].cell
+        var after = e[0].next
+        // The tail sentinel's cell is Int.max, which stops the walk.
+        while e[Int(after)].cell <= cell { after = e[Int(after)].next }
+        let before = e[Int(after)].prev
+        e[Int(i)].prev = before
+        e[Int(i)].next = after
+        e[Int(before)].next = i
+        e[Int(after)].prev = i
     }
 
     /// Merges two lists sorted by cell; on ties the run being copied continues (cairo's merge).
@@ -136,7 +146,7 @@ struct Sweep {
             var i = e[0].next
             while i >= 0 {
                 lowest = min(lowest, e[Int(i)].heightLeft)
-                vertical = vertical && e[Int(i)].dy == 0
+                vertical = vertical && e[Int(i)].isVertical
                 i = e[Int(i)].next
             }
             isVertical = vertical
@@ -148,10 +158,11 @@ struct Sweep {
         while i != 1 {
             let edge = e[Int(i)]
             var cell = edge.cell
-            if edge.dy != 0 {
+            if !edge.isVertical {
+                let x = edge.x
                 let (quo, rem) = normalized(
-                    edge.xQuo + edge.rowStepQuo - edge.stepQuo / 2,
-                    edge.xRem + edge.rowStepRem - edge.stepRem / 2, edge.dy)
+                    x.quo + edge.rowStepQuo - edge.halfStepQuo, x.rem + edge.rowStepRem - edge.halfStepRem,
+                    edge.dy)
                 cell = quo + (rem >= edge.dy / 2 ? 1 : 0)
             }
             if cell < previous { return false }
@@ -163,7 +174,7 @@ struct Sweep {
 
     /// Moves the edges starting in this pixel row into per-sub-row buckets; returns the last
     /// sub-row any of them starts in.
-    mutating func fillBuckets(_ list: Int32, y: Int, buckets: inout [Int32]) -> Int {
+    mutating func fillBuckets(_ list: Int32, y: Int, buckets: UnsafeMutablePointer<Int32>) -> Int {
         var lastSub = 0
         var i = list
         while i >= 0 {
@@ -174,7 +185,7 @@ struct Sweep {
             e[Int(i)].prev = -1
             buckets[sub] = i
             minHeight = min(minHeight, e[Int(i)].heightLeft)
-            isVertical = isVertical && e[Int(i)].dy == 0
+            isVertical = isVertical && e[Int(i)].isVertical
             i = next
             lastSub = max(lastSub, sub)
         }

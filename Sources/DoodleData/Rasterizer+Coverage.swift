@@ -7,6 +7,7 @@ extension Sweep {
         var start = Int.min
         var previous = Int.min
         var winding = 0
+        var stepped = false
         while edge != 1 {
             let p = e + Int(edge)
             let next = p.pointee.next
@@ -14,24 +15,15 @@ extension Sweep {
             let heightLeft = p.pointee.heightLeft - 1
             p.pointee.heightLeft = heightLeft
             if heightLeft != 0 {
-                let dy = p.pointee.dy
-                var cell = end
-                if dy != 0 {
-                    // step(edge, byRow: false), written out: this loop is the renderer's hot spot.
-                    var quo = p.pointee.xQuo + p.pointee.stepQuo
-                    var rem = p.pointee.xRem + p.pointee.stepRem
-                    if rem < 0 {
-                        quo -= 1
-                        rem += dy
-                    } else if rem >= dy {
-                        quo += 1
-                        rem -= dy
-                    }
-                    p.pointee.xQuo = quo
-                    p.pointee.xRem = rem
-                    cell = quo + (rem >= dy >> 1 ? 1 : 0)
-                    p.pointee.cell = cell
+                // x advances one sub-row: floored step, so at most one carry upwards.
+                var cell = end + p.pointee.stepQuo
+                var rem = p.pointee.cellRem + p.pointee.stepRem
+                if rem >= p.pointee.dy {
+                    cell += 1
+                    rem -= p.pointee.dy
                 }
+                p.pointee.cell = cell
+                p.pointee.cellRem = rem
                 if cell < previous {
                     var position = p.pointee.prev
                     e[Int(position)].next = next
@@ -46,7 +38,7 @@ extension Sweep {
                 } else {
                     previous = cell
                 }
-                minHeight = -1
+                stepped = true
             } else {
                 unlink(edge)
             }
@@ -61,6 +53,7 @@ extension Sweep {
             }
             edge = next
         }
+        if stepped { minHeight = -1 }
     }
 
     /// Adds one sub-row's coverage of [x1, x2) (1/256 pixel).
@@ -93,7 +86,7 @@ extension Sweep {
                 retire(right, after: gridY)
                 winding += e[Int(right)].dir
                 if winding == 0 && e[Int(e[Int(right)].next)].cell != e[Int(right)].cell { break }
-                step(right, byRow: true)
+                stepRow(right)
                 right = e[Int(right)].next
             }
             addTrapezoid(left, sign: 1)
@@ -116,13 +109,13 @@ extension Sweep {
     /// sub-row from the sample points), with crossing heights in sub-rows rounded down.
     mutating func addTrapezoid(_ i: Int32, sign: Int) {
         let edge = e[Int(i)]
-        step(i, byRow: true)
+        stepRow(i)
         let dy = edge.dy
-        var (quo1, rem1) = (edge.xQuo, edge.xRem)
-        var (quo2, rem2) = (e[Int(i)].xQuo, e[Int(i)].xRem)
-        if dy != 0 {
-            (quo1, rem1) = normalized(quo1 - edge.stepQuo / 2, rem1 - edge.stepRem / 2, dy)
-            (quo2, rem2) = normalized(quo2 - edge.stepQuo / 2, rem2 - edge.stepRem / 2, dy)
+        var (quo1, rem1) = edge.x
+        var (quo2, rem2) = e[Int(i)].x
+        if !edge.isVertical {
+            (quo1, rem1) = normalized(quo1 - edge.halfStepQuo, rem1 - edge.halfStepRem, dy)
+            (quo2, rem2) = normalized(quo2 - edge.halfStepQuo, rem2 - edge.halfStepRem, dy)
         }
         var ix1 = quo1 >> 8
         var fx1 = quo1 & 255

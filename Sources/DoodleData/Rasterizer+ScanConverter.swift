@@ -11,6 +11,8 @@ struct RasterWorkspace {
     var edges: [SweepEdge] = []
     /// For each pixel row, the first edge starting in it (linked through `next`), or -1.
     var rowHeads: [Int32]
+    /// For each sub-row of the pixel row being swept, the edges starting in it; all -1 between rows.
+    var buckets = [Int32](repeating: -1, count: gridY)
     var cells: [Int]
 
     init(side: Int) {
@@ -42,7 +44,6 @@ struct RasterWorkspace {
         let ybot = min((gridY * bottom.y + 128) >> 8, side * gridY)
         guard ybot > ytop else { return }
         var edge = SweepEdge.sentinel(cell: top.x)
-        edge.xQuo = top.x
         edge.ytop = ytop
         edge.heightLeft = ybot - ytop
         edge.dir = dir
@@ -51,23 +52,20 @@ struct RasterWorkspace {
             let ex = (bottom.x - top.x) * 256
             let ey = (bottom.y - top.y) * gridY * 512
             edge.dy = ey
-            edge.stepQuo = ex * 512 / ey
-            edge.stepRem = ex * 512 % ey
+            edge.isVertical = false
+            let (stepQuo, stepRem) = (ex * 512).quotientAndRemainder(dividingBy: ey)
+            edge.halfStepQuo = stepQuo / 2
+            edge.halfStepRem = stepRem / 2
+            (edge.stepQuo, edge.stepRem) = stepRem < 0 ? (stepQuo - 1, stepRem + ey) : (stepQuo, stepRem)
             let t = (((2 * ytop + 1) << 8) - top.y * gridY * 2) * ex
-            edge.xQuo = t / ey + top.x
-            edge.xRem = t % ey
-            if edge.xRem < 0 {
-                edge.xQuo -= 1
-                edge.xRem += ey
-            } else if edge.xRem >= ey {
-                edge.xQuo += 1
-                edge.xRem -= ey
-            }
+            let (quo, rem) = normalized(t / ey + top.x, t % ey, ey)
             if edge.heightLeft >= gridY {
-                edge.rowStepQuo = ex * (2 * gridY << 8) / ey
-                edge.rowStepRem = ex * (2 * gridY << 8) % ey
+                // ex * 15 * 512 / ey, from the sub-row step: both parts share the sign of ex.
+                let (carry, rowRem) = (gridY * stepRem).quotientAndRemainder(dividingBy: ey)
+                edge.rowStepQuo = gridY * stepQuo + carry
+                edge.rowStepRem = rowRem
             }
-            edge.cell = edge.xQuo + (edge.xRem >= ey / 2 ? 1 : 0)
+            (edge.cell, edge.cellRem) = rounded(quo, rem, ey)
         }
         let row = ytop / gridY
         edge.next = rowHeads[row]
@@ -81,11 +79,15 @@ struct RasterWorkspace {
         let side = self.side
         edges.withUnsafeMutableBufferPointer { edgeBuffer in
             rowHeads.withUnsafeBufferPointer { heads in
-                cells.withUnsafeMutableBufferPointer { cellBuffer in
-                    bitmap.withUnsafeMutableBufferPointer { pixels in
-                        var sweep = Sweep(
-                            e: edgeBuffer.baseAddress!, cells: cellBuffer.baseAddress!, side: side)
-                        sweep.run(rowHeads: heads.baseAddress!, pixels: pixels.baseAddress!)
+                buckets.withUnsafeMutableBufferPointer { buckets in
+                    cells.withUnsafeMutableBufferPointer { cellBuffer in
+                        bitmap.withUnsafeMutableBufferPointer { pixels in
+                            var sweep = Sweep(
+                                e: edgeBuffer.baseAddress!, cells: cellBuffer.baseAddress!, side: side)
+                            sweep.run(
+                                rowHeads: heads.baseAddress!, buckets: buckets.baseAddress!,
+                                pixels: pixels.baseAddress!)
+                        }
                     }
                 }
             }
@@ -97,36 +99,60 @@ struct RasterWorkspace {
 let gridY = 15
 
 /// A polygon edge in the scan converter, linked into a row bucket or the active list.
+///
+/// x is the exact fraction `cell - 1/2 + cellRem / dy` (1/256 pixel), so `cell` is x rounded half
+/// up, the sample the coverage uses; stepping x keeps it exact. A vertical edge has `dy` 1, zero
+/// steps and `cell` its x.
 struct SweepEdge {
     var next: Int32 = -1
     var prev: Int32 = -1
-    var ytop = 0
-    var heightLeft = Int.max
     var dir = 0
+    var heightLeft = Int.max
     /// x (1/256 pixel) at the current sub-row's centre, rounded.
     var cell: Int
-    var xQuo = 0
-    var xRem = 0
+    var cellRem = 0
+    /// The sub-row step, floored: 0 <= `stepRem` < `dy`.
     var stepQuo = 0
     var stepRem = 0
+    /// The denominator of x's fraction.
+    var dy = 1
+    var isVertical = true
+    var ytop = 0
+    /// The pixel-row step, truncated towards zero as cairo computes it.
     var rowStepQuo = 0
     var rowStepRem = 0
-    /// The denominator of x's fraction; 0 for a vertical edge.
-    var dy = 0
+    /// Half the sub-row step, each part of cairo's truncated quotient and remainder halved.
+    var halfStepQuo = 0
+    var halfStepRem = 0
 
     static func sentinel(cell: Int) -> SweepEdge { SweepEdge(cell: cell) }
+
+    /// x as cairo keeps it: quotient and remainder, 0 <= remainder < `dy`.
+    var x: (quo: Int, rem: Int) {
+        let half = dy >> 1
+        return cellRem >= half ? (cell, cellRem - half) : (cell - 1, cellRem + dy - half)
+    }
+}
+
+/// The rounded sample `(cell, cellRem)` of x = `quo + rem / dy` (`dy` even, or 1 with `rem` 0).
+@inline(__always)
+func rounded(_ quo: Int, _ rem: Int, _ dy: Int) -> (Int, Int) {
+    let half = dy >> 1
+    return rem >= half ? (quo + 1, rem - half) : (quo, rem + half)
 }
 
 extension Sweep {
     /// Sweeps all pixel rows, using exact trapezoid coverage for rows where no edge starts, ends
     /// or crosses another, and 15 sub-sampled rows otherwise (cairo's "tor" converter).
-    mutating func run(rowHeads: UnsafePointer<Int32>, pixels: UnsafeMutablePointer<UInt8>) {
-        var buckets = [Int32](repeating: -1, count: gridY)
+    mutating func run(
+        rowHeads: UnsafePointer<Int32>, buckets: UnsafeMutablePointer<Int32>,
+        pixels: UnsafeMutablePointer<UInt8>
+    ) {
         var i = 0
         while i < side {
             var fullRow = false
             var j = i + 1
-            if fillBuckets(rowHeads[i], y: i * gridY, buckets: &buckets) == 0 {
+            if fillBuckets(rowHeads[i], y: i * gridY, buckets: buckets) == 0 {
                 if buckets[0] >= 0 {
                     e[0].next = merge(e[0].next, sortEdges(buckets[0], level: .max).head)
                     buckets[0] = -1
@@ -152,7 +178,11 @@ extension Sweep {
             } else {
                 for sub in 0..<gridY {
                     if buckets[sub] >= 0 {
-                        e[0].next = merge(e[0].next, sortEdges(buckets[sub], level: .max).head)
+                        if e[Int(buckets[sub])].next < 0 {
+                            insert(buckets[sub])
+                        } else {
+                            e[0].next = merge(e[0].next, sortEdges(buckets[sub], level: .max).head)
+                        }
                         buckets[sub] = -1
                     }
                     renderSubRow()
@@ -168,9 +198,9 @@ extension Sweep {
     /// rounding: `a + (255 - a) * dst / 255`, the division rounded as pixman's `MUL_UN8`.
     mutating func composite(rows: Range<Int>, pixels: UnsafeMutablePointer<UInt8>) {
         var cover = leftHeight * 512
-        let first = cover == 0 ? touched.lowerBound : 0
+        let first = cover == 0 ? touchedLow : 0
         for x in first..<side {
-            if x >= touched.upperBound && cover == 0 { break }
+            if x >= touchedHigh && cover == 0 { break }
             cover += cells[2 * x + 1] * 512
             let area = cover - cells[2 * x]
             cells[2 * x] = 0
@@ -187,7 +217,8 @@ extension Sweep {
                 }
             }
         }
-        touched = side..<side
+        touchedLow = side
+        touchedHigh = 0
         leftHeight = 0
     }
 }

@@ -51,6 +51,18 @@ public struct Rasterizer: Sendable {
     /// - Returns: `side * side` bytes; all zero when there is no point at all.
     /// - Throws: `DataError` when a coordinate is not finite or beyond ±`coordinateLimit`.
     public func render(strokes: [Stroke]) throws -> [UInt8] {
+        let (maxX, maxY) = try maximum(of: strokes)
+        var bitmap = [UInt8](repeating: 0, count: side * side)
+        guard maxX.isFinite else { return bitmap }
+        var workspace = RasterWorkspace(side: side)
+        draw(strokes, maxX: maxX, maxY: maxY, workspace: &workspace, into: &bitmap)
+        return bitmap
+    }
+
+    /// The bounding maximum of `strokes`' points, or -infinity when there are none.
+    ///
+    /// - Throws: `DataError` when a coordinate is not finite or beyond ±`coordinateLimit`.
+    func maximum(of strokes: [Stroke]) throws -> (x: Double, y: Double) {
         var maxX = -Double.infinity
         var maxY = -Double.infinity
         for stroke in strokes {
@@ -64,12 +76,17 @@ public struct Rasterizer: Sendable {
                 maxY = max(maxY, y)
             }
         }
-        var bitmap = [UInt8](repeating: 0, count: side * side)
-        guard maxX.isFinite else { return bitmap }
+        return (maxX, maxY)
+    }
+
+    /// Strokes `strokes`, centred on their maximum (`maxX`, `maxY`), over a zeroed `bitmap`.
+    func draw(
+        _ strokes: [Stroke], maxX: Double, maxY: Double, workspace: inout RasterWorkspace,
+        into bitmap: inout [UInt8]
+    ) {
         // Google centres on the maximum only: offset = ((256, 256) - max) / 2, in Double as numpy does.
         let offsetX = (256.0 - maxX) / 2.0
         let offsetY = (256.0 - maxY) / 2.0
-        var workspace = RasterWorkspace(side: side)
         for stroke in strokes where !stroke.x.isEmpty {
             workspace.path.removeAll(keepingCapacity: true)
             // Google's loop: move_to the first point, then line_to every point including the first.
@@ -80,7 +97,6 @@ public struct Rasterizer: Sendable {
             workspace.strokePath(pen: pen)
             workspace.sweepAndComposite(into: &bitmap)
         }
-        return bitmap
     }
 
     /// Adds a user-space point to a stroke's fixed-point path the way cairo's path builder does:

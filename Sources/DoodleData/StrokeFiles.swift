@@ -111,10 +111,12 @@ enum StrokeFiles {
             let chunk = 64
             let chunks = (drawings.count + chunk - 1) / chunk
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var session = RasterizerSession(rasterizer)
+                var bitmap: [UInt8] = []
                 for i in (c * chunk)..<min(drawings.count, (c + 1) * chunk) {
                     let target = out.pointer! + i * size
                     do {
-                        let bitmap = try rasterizer.render(drawings[i])
+                        try session.render(drawings[i], into: &bitmap)
                         bitmap.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: size) }
                     } catch {
                         target.update(repeating: 0, count: size)
