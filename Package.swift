@@ -15,19 +15,29 @@ let package = Package(
         .library(name: "DoodleNN", targets: ["DoodleNN"]),
         .library(name: "DoodleData", targets: ["DoodleData"]),
         .library(name: "DoodleTraining", targets: ["DoodleTraining"]),
+        .library(name: "DoodleServer", targets: ["DoodleServer"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .target(name: "DoodleNN", swiftSettings: fastMath),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DoodleData", dependencies: ["CZlib"], swiftSettings: fastMath),
         .target(name: "DoodleTraining", dependencies: ["DoodleNN", "DoodleData"], swiftSettings: fastMath),
+        .target(
+            name: "DoodleServer",
+            dependencies: [
+                "DoodleNN", "DoodleData", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]),
         .executableTarget(
             name: "doodle",
             dependencies: [
-                "DoodleNN", "DoodleData", "DoodleTraining",
+                "DoodleNN", "DoodleData", "DoodleTraining", "DoodleServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -37,6 +47,11 @@ let package = Package(
             name: "DoodleDataTests", dependencies: ["DoodleData", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DoodleTrainingTests", dependencies: ["DoodleTraining", "TestSupport"]),
+        .testTarget(
+            name: "DoodleServerTests",
+            dependencies: [
+                "DoodleServer", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,6 @@ struct Doodle: AsyncParsableCommand {
         abstract: "Doodle: a Pictionary game and sketch-recognition toolkit.",
         subcommands: [
             Download.self, DatasetInfo.self, Render.self, Train.self, Eval.self, Predict.self, Bench.self,
-            BenchData.self,
+            BenchData.self, Serve.self,
         ])
 }

@@ -81,11 +81,10 @@ extension Doodle {
             guard let strokes = list as? [[[Double]]] else {
                 throw ValidationError("\(name): expected strokes as [[x, ...], [y, ...]] arrays of numbers")
             }
-            return try strokes.enumerated().map { index, s in
-                guard s.count >= 2, s[0].count == s[1].count else {
-                    throw ValidationError("\(name): stroke \(index) needs equally long x and y arrays")
-                }
-                return Stroke(x: s[0], y: s[1])
+            do {
+                return try Stroke.strokes(fromArrays: strokes, name: name)
+            } catch let error as DataError {
+                throw ValidationError(error.description)
             }
         }
 

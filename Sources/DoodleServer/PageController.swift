@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+
+/// The web page: `index.html` at `/`, its script and style sheet, all from the bundle's `Resources/`.
+///
+/// Files are read once, when the router is built, and served from memory. A content security policy
+/// keeps the page to its own origin: it makes no request anywhere else.
+public struct PageController<Context: RequestContext>: Sendable {
+    /// A page file and the media type it is served as.
+    struct Asset: Sendable {
+        var body: ByteBuffer
+        var contentType: String
+    }
+
+    /// The page's files: URL path → file in `Resources/`.
+    static var files: [(path: String, file: String, type: String)] {
+        [
+            ("/", "index.html", "text/html; charset=utf-8"),
+            ("/app.css", "app.css", "text/css; charset=utf-8"),
+            ("/app.js", "app.js", "text/javascript; charset=utf-8"),
+            ("/canvas.js", "canvas.js", "text/javascript; charset=utf-8"),
+            ("/game.js", "game.js", "text/javascript; charset=utf-8"),
+            ("/icon.svg", "icon.svg", "image/svg+xml"),
+        ]
+    }
+
+    /// The policy every page response carries.
+    static var contentSecurityPolicy: String {
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+            + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    }
+
+    let assets: [String: Asset]
+
+    /// Reads the page's files from the module's bundle.
+    ///
+    /// - Throws: `PageError` naming a file that is missing.
+    public init() throws {
+        var assets: [String: Asset] = [:]
+        for (path, file, type) in Self.files {
+            guard
+                let url = Bundle.module.url(forResource: file, withExtension: nil, subdirectory: "Resources"),
+                let data = try? Data(contentsOf: url)
+            else {
+                throw PageError(description: "the page file Resources/\(file) is missing from the bundle")
+            }
+            assets[path] = Asset(body: ByteBuffer(bytes: data), contentType: type)
+        }
+        self.assets = assets
+    }
+
+    /// Adds `GET` routes for the page's files.
+    public func addRoutes(to router: some RouterMethods<Context>) {
+        for (path, asset) in assets {
+            let headers: HTTPFields = [
+                .contentType: asset.contentType,
+                .cacheControl: "no-cache",
+                .contentSecurityPolicy: Self.contentSecurityPolicy,
+                .xContentTypeOptions: "nosniff",
+            ]
+            router.get(RouterPath(path)) { _, _ in
+                Response(status: .ok, headers: headers, body: .init(byteBuffer: asset.body))
+            }
+        }
+    }
+}
+
+/// The page's files cannot be found.
+public struct PageError: Error, CustomStringConvertible {
+    /// Which file is missing.
+    public var description: String
+}

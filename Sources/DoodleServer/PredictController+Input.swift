@@ -1,0 +1,116 @@
+import DoodleData
+import Foundation
+import Hummingbird
+
+extension PredictController {
+    /// The JSON request, or 400 saying what is wrong with it.
+    func decodeRequest(_ body: [UInt8]) throws -> PredictRequest {
+        guard !body.isEmpty else {
+            throw HTTPError(
+                .badRequest, message: "the request body is empty; send JSON with strokes or pixels")
+        }
+        do {
+            return try JSONDecoder().decode(PredictRequest.self, from: Data(body))
+        } catch let error as DecodingError {
+            throw HTTPError(.badRequest, message: Self.describe(error))
+        }
+    }
+
+    /// The model's input for a JSON request: its strokes rendered as in training, or its pixels.
+    func pixels(from request: PredictRequest, model: ServedModel) throws -> [UInt8] {
+        switch (request.strokes, request.pixels) {
+        case (nil, nil):
+            throw HTTPError(.badRequest, message: "missing field: the request needs 'strokes' or 'pixels'")
+        case (.some, .some):
+            throw HTTPError(.badRequest, message: "give 'strokes' or 'pixels', not both")
+        case (let arrays?, nil):
+            return try pixels(fromStrokes: arrays, model: model)
+        case (nil, let values?):
+            let count = model.side * model.side
+            guard values.count == count else {
+                throw HTTPError(
+                    .badRequest,
+                    message:
+                        "pixels has \(values.count) values; expected \(count) (\(model.side)×\(model.side))")
+            }
+            if let bad = values.firstIndex(where: { !($0 >= 0 && $0 <= 255) }) {
+                throw HTTPError(.badRequest, message: "pixels[\(bad)] = \(values[bad]) is not in 0...255")
+            }
+            return values.map { UInt8($0.rounded()) }
+        }
+    }
+
+    /// Strokes normalised and rasterised exactly as the training data was.
+    func pixels(fromStrokes arrays: [[[Double]]], model: ServedModel) throws -> [UInt8] {
+        guard !arrays.isEmpty else {
+            throw HTTPError(.badRequest, message: "strokes is empty: there is no drawing to guess")
+        }
+        let points = arrays.reduce(0) { $0 + ($1.first?.count ?? 0) }
+        guard points <= limits.maxPoints else {
+            throw HTTPError(
+                .contentTooLarge,
+                message: "the drawing has \(points) points; the limit is \(limits.maxPoints)")
+        }
+        guard points > 0 else {
+            throw HTTPError(.badRequest, message: "the strokes have no points: there is no drawing to guess")
+        }
+        do {
+            let strokes = try Stroke.strokes(
+                fromArrays: arrays, name: "strokes", maxCoordinate: limits.maxCoordinate)
+            return try ImageInput.modelInput(strokes: strokes, framing: model.framing, side: model.side)
+        } catch let error as DataError {
+            throw HTTPError(.badRequest, message: error.description)
+        }
+    }
+
+    /// A PNG body framed as the model's training images; 413 for one over the pixel limit.
+    func pixels(fromPNG body: [UInt8], model: ServedModel) throws -> [UInt8] {
+        guard body.starts(with: PNG.signature) else {
+            throw HTTPError(.badRequest, message: "the body is not a PNG file (no PNG signature)")
+        }
+        if body.count >= 24 {
+            // IHDR is the first chunk: its width and height are bytes 16-23.
+            let width = body[16..<20].reduce(0) { $0 << 8 | Int($1) }
+            let height = body[20..<24].reduce(0) { $0 << 8 | Int($1) }
+            guard width * height <= limits.maxImagePixels else {
+                throw HTTPError(
+                    .contentTooLarge,
+                    message: "the PNG is \(width)×\(height); the limit is \(limits.maxImagePixels) pixels")
+            }
+        }
+        do {
+            let image = try PNG.decode(body, name: "PNG", maxPixels: limits.maxImagePixels)
+            return ImageInput.modelInput(from: image, framing: model.framing, side: model.side)
+        } catch let error as DataError {
+            throw HTTPError(.badRequest, message: error.description)
+        }
+    }
+
+    /// A decoding error in words a client can act on.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }
+            return keys.isEmpty ? "the body" : String(keys.joined().drop { $0 == "." })
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            return "malformed JSON at \(path(context)): \(context.debugDescription)"
+        case .keyNotFound(let key, _):
+            return "missing field '\(key.stringValue)'"
+        case .typeMismatch(let type, let context):
+            return "\(path(context)) should be \(Self.typeName(type)): \(context.debugDescription)"
+        case .valueNotFound(let type, let context):
+            return "\(path(context)) is null; expected \(Self.typeName(type))"
+        @unknown default:
+            return "malformed request: \(error)"
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Double.Type, is Int.Type: "a number"
+        case is String.Type: "a string"
+        default: "\(type)"
+        }
+    }
+}

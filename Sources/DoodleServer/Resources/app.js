@@ -1,0 +1,176 @@
+// The page: model switch, live guesses (throttled, never out of order), what the model saw, keys.
+import { DrawingPad } from "./canvas.js";
+import { Game } from "./game.js";
+
+const $ = (id) => document.getElementById(id);
+const THROTTLE_MS = 150;
+
+const state = {
+  models: [],
+  model: null,
+  threshold: 0.3,
+  sent: 0,        // sequence number of the latest request sent
+  shown: 0,       // sequence number of the answer on screen; older answers are dropped
+  timer: null,
+  lastSent: 0,
+  latest: null,   // the latest answer shown: { predictions, bitmap }
+};
+
+const pad = new DrawingPad($("pad"), {
+  onChange: () => schedule(false),
+  onStrokeEnd: () => schedule(true),
+});
+const game = new Game({ pad, state, elements: $, onRoundStart: () => pad.clear() });
+
+/** Asks for guesses now (a stroke ended) or at most every THROTTLE_MS while a stroke grows. */
+function schedule(now) {
+  $("pad-hint").hidden = !pad.isEmpty;
+  clearTimeout(state.timer);
+  const wait = now ? 0 : Math.max(0, THROTTLE_MS - (performance.now() - state.lastSent));
+  state.timer = setTimeout(predict, wait);
+}
+
+async function predict() {
+  state.timer = null;
+  state.lastSent = performance.now();
+  const seq = ++state.sent;
+  document.body.dataset.sent = String(seq);
+  if (pad.isEmpty) {
+    show(seq, null);
+    return;
+  }
+  try {
+    const response = await fetch("/api/predict", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ model: state.model, strokes: pad.apiStrokes, top: 5 }),
+    });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
+    show(seq, answer);
+  } catch (error) {
+    if (seq < state.shown) return;
+    $("error").textContent = `Could not guess: ${error.message}`;
+    $("error").hidden = false;
+    document.body.dataset.shown = String(seq);
+  }
+}
+
+/** Shows an answer unless a newer one is already on screen. */
+function show(seq, answer) {
+  if (seq < state.shown) return;
+  state.shown = seq;
+  $("error").hidden = true;
+  state.latest = answer;
+  renderGuesses(answer);
+  renderSeen(answer?.bitmap);
+  $("took").textContent = answer ? `(${answer.took_ms.toFixed(1)} ms)` : "";
+  document.body.dataset.shown = String(seq);
+  game.onGuesses(answer);
+}
+
+function renderGuesses(answer) {
+  const list = $("guess-list");
+  const predictions = answer?.predictions ?? [];
+  const top = predictions[0];
+  const sure = top && top.confidence >= state.threshold;
+  list.classList.toggle("unsure", !sure);
+  $("headline").textContent = !top
+    ? "Draw something and I'll guess"
+    : sure ? `I see ${article(top.label)}` : "Hmm, I'm not sure yet…";
+  // Reuse rows so bars animate instead of flickering.
+  while (list.children.length > predictions.length) list.lastChild.remove();
+  predictions.forEach((p, i) => {
+    let row = list.children[i];
+    if (!row) {
+      row = document.createElement("li");
+      row.innerHTML = '<span class="label"></span><span class="bar"><span></span></span><span class="pct"></span>';
+      list.append(row);
+    }
+    row.dataset.label = p.label;
+    row.dataset.confidence = String(p.confidence);
+    row.querySelector(".label").textContent = p.label;
+    row.querySelector(".bar > span").style.width = `${(p.confidence * 100).toFixed(1)}%`;
+    row.querySelector(".pct").textContent = `${Math.round(p.confidence * 100)}%`;
+  });
+}
+
+function article(label) {
+  if (/^[0-9]/.test(label)) return `a ${label}`;
+  return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
+}
+
+/** Draws the model's 28×28 input, light ink on black as the model sees it. */
+function renderSeen(bitmap) {
+  const canvas = $("seen");
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(canvas.width, canvas.height);
+  for (let i = 0; i < canvas.width * canvas.height; i++) {
+    const v = bitmap ? bitmap[i] : 0;
+    image.data.set([v, v, v, 255], i * 4);
+  }
+  context.putImageData(image, 0, 0);
+}
+
+async function loadModels() {
+  try {
+    const response = await fetch("/api/models");
+    const list = await response.json();
+    state.models = list.models;
+    const saved = localStorage.getItem("doodle.model");
+    state.model = list.models.some((m) => m.name === saved) ? saved : list.default;
+    const fieldset = $("model-switch");
+    for (const model of list.models) {
+      const label = document.createElement("label");
+      label.innerHTML = '<input type="radio" name="model"><span></span>';
+      const input = label.querySelector("input");
+      input.value = model.name;
+      input.checked = model.name === state.model;
+      label.querySelector("span").textContent = model.name[0].toUpperCase() + model.name.slice(1);
+      label.title = `${model.classes.length} classes, ${model.architecture}` +
+        (model.accuracy != null ? `, ${(model.accuracy * 100).toFixed(1)}% top-1` : "");
+      fieldset.append(label);
+    }
+    document.body.dataset.ready = "true";
+  } catch (error) {
+    $("error").textContent = `Could not load the models: ${error.message}`;
+    $("error").hidden = false;
+  }
+}
+
+$("model-switch").addEventListener("change", (e) => {
+  state.model = e.target.value;
+  localStorage.setItem("doodle.model", state.model);
+  game.stop();
+  schedule(true);
+});
+document.querySelectorAll('input[name="mode"]').forEach((input) =>
+  input.addEventListener("change", () => game.setMode(input.value)));
+$("threshold").addEventListener("input", (e) => {
+  state.threshold = Number(e.target.value) / 100;
+  $("threshold-value").textContent = `${e.target.value}%`;
+  renderGuesses(state.latest);
+});
+$("brush").addEventListener("input", (e) => pad.setBrush(Number(e.target.value)));
+$("undo").addEventListener("click", () => pad.undo());
+$("clear").addEventListener("click", () => pad.clear());
+$("download").addEventListener("click", async () => {
+  const blob = await pad.toPNG();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = "doodle.png";
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+});
+document.addEventListener("keydown", (e) => {
+  if ($("summary").open) return;
+  if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") {
+    e.preventDefault();
+    pad.undo();
+  } else if (e.key === "Escape") {
+    pad.clear();
+  }
+});
+
+window.doodle = { pad, state, game };
+loadModels();

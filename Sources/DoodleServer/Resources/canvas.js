@@ -1,0 +1,163 @@
+// The drawing pad: pointer input (mouse, touch, pen), strokes, undo, clear, and PNG export.
+// Points are kept in a fixed 0–1000 square, so a resize or a rotation redraws the same drawing.
+
+const SIZE = 1000;
+
+export class DrawingPad {
+  /** @param {HTMLCanvasElement} canvas */
+  constructor(canvas, { onChange, onStrokeEnd } = {}) {
+    this.canvas = canvas;
+    this.context = canvas.getContext("2d");
+    this.strokes = [];      // [[xs], [ys], [ts]] per stroke, in pad units
+    this.current = null;
+    this.pointerId = null;
+    this.brush = 8;         // in CSS pixels at the canvas's current size
+    this.start = 0;
+    this.onChange = onChange ?? (() => {});
+    this.onStrokeEnd = onStrokeEnd ?? (() => {});
+    this.enabled = true;
+    canvas.addEventListener("pointerdown", (e) => this.down(e));
+    canvas.addEventListener("pointermove", (e) => this.move(e));
+    canvas.addEventListener("pointerup", (e) => this.up(e));
+    canvas.addEventListener("pointercancel", (e) => this.up(e));
+    canvas.addEventListener("contextmenu", (e) => e.preventDefault());
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    this.resize();
+  }
+
+  /** The strokes as the API takes them: [[x...], [y...], [t...]]. */
+  get apiStrokes() {
+    return this.strokes.map(([x, y, t]) => [x, y, t]);
+  }
+
+  get isEmpty() {
+    return this.strokes.length === 0;
+  }
+
+  /** Matches the backing store to the displayed size times the device pixel ratio (sharp on high-DPI). */
+  resize() {
+    const rect = this.canvas.getBoundingClientRect();
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(rect.width * ratio));
+    const height = Math.max(1, Math.round(rect.height * ratio));
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.redraw();
+  }
+
+  point(event) {
+    const rect = this.canvas.getBoundingClientRect();
+    const x = ((event.clientX - rect.left) / rect.width) * SIZE;
+    const y = ((event.clientY - rect.top) / rect.height) * SIZE;
+    return [Math.round(x * 100) / 100, Math.round(y * 100) / 100];
+  }
+
+  down(event) {
+    if (!this.enabled || this.pointerId !== null) return;
+    if (event.pointerType === "mouse" && event.button !== 0) return;
+    event.preventDefault();
+    this.pointerId = event.pointerId;
+    try {
+      this.canvas.setPointerCapture(event.pointerId);
+    } catch {
+      // Synthetic events have no active pointer to capture; drawing works without capture.
+    }
+    if (this.strokes.length === 0) this.start = performance.now();
+    const [x, y] = this.point(event);
+    this.current = [[x], [y], [Math.round(performance.now() - this.start)]];
+    this.strokes.push(this.current);
+    this.redraw();
+    this.onChange();
+  }
+
+  move(event) {
+    if (event.pointerId !== this.pointerId || !this.current) return;
+    event.preventDefault();
+    const events = event.getCoalescedEvents?.() ?? [];
+    for (const e of events.length > 0 ? events : [event]) {
+      const [x, y] = this.point(e);
+      const [xs, ys, ts] = this.current;
+      if (xs[xs.length - 1] === x && ys[ys.length - 1] === y) continue;
+      xs.push(x);
+      ys.push(y);
+      ts.push(Math.round(performance.now() - this.start));
+    }
+    this.redraw();
+    this.onChange();
+  }
+
+  up(event) {
+    if (event.pointerId !== this.pointerId) return;
+    this.pointerId = null;
+    this.current = null;
+    this.onStrokeEnd();
+  }
+
+  undo() {
+    if (this.current) return;
+    this.strokes.pop();
+    this.redraw();
+    this.onStrokeEnd();
+  }
+
+  clear() {
+    this.strokes = [];
+    this.current = null;
+    this.pointerId = null;
+    this.redraw();
+    this.onStrokeEnd();
+  }
+
+  setBrush(size) {
+    this.brush = size;
+    this.redraw();
+  }
+
+  /** Draws every stroke, dark ink on a transparent canvas (the page shows the paper). */
+  redraw(context = this.context, width = this.canvas.width, ink = null) {
+    const scale = width / SIZE;
+    const ratio = this.canvas.width / Math.max(1, this.canvas.getBoundingClientRect().width);
+    context.save();
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, width, width);
+    context.lineCap = "round";
+    context.lineJoin = "round";
+    context.strokeStyle = context.fillStyle =
+      ink ?? getComputedStyle(this.canvas).getPropertyValue("--ink").trim() ?? "#111";
+    context.lineWidth = this.brush * ratio * (width / this.canvas.width);
+    for (const [xs, ys] of this.strokes) {
+      context.beginPath();
+      if (xs.length === 1) {
+        context.arc(xs[0] * scale, ys[0] * scale, context.lineWidth / 2, 0, 2 * Math.PI);
+        context.fill();
+        continue;
+      }
+      context.moveTo(xs[0] * scale, ys[0] * scale);
+      for (let i = 1; i < xs.length; i++) context.lineTo(xs[i] * scale, ys[i] * scale);
+      context.stroke();
+    }
+    context.restore();
+  }
+
+  /** The drawing as a PNG blob: black ink on white, at the canvas's device resolution. */
+  toPNG(side = this.canvas.width) {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = side;
+    const context = canvas.getContext("2d");
+    this.redraw(context, side, "#000");
+    context.globalCompositeOperation = "destination-over";
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, side, side);
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  }
+
+  /** The drawing as a small data URL, for the game's summary. */
+  thumbnail(side = 160) {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = side;
+    this.redraw(canvas.getContext("2d"), side, "#111");
+    return canvas.toDataURL("image/png");
+  }
+}

@@ -1,0 +1,100 @@
+import DoodleData
+import DoodleNN
+import Foundation
+
+/// A model as the server serves it: its facts, and a pool of inference copies of its weights.
+///
+/// The value is immutable and `Sendable`, so every request handler can share it; each prediction
+/// checks out its own copy of the network from the pool.
+public struct ServedModel: Sendable {
+    /// The name clients use (`doodles`, `digits`): the file's name without `.safetensors`.
+    public let name: String
+    /// The class names, in output order.
+    public let labels: [String]
+    /// How inputs are framed: Quick, Draw! bitmaps or MNIST digits.
+    public let framing: ImageInput.Framing
+    /// The architecture's name (`small`, `mnist`, ...).
+    public let architecture: String
+    /// The training summary from the model file's metadata.
+    public let training: [String: String]
+    /// The side of the square input image.
+    public let side: Int
+    let pool: InferencePool
+
+    /// Serves `model` under `name`.
+    ///
+    /// - Parameters:
+    ///   - name: the name clients ask for.
+    ///   - model: the loaded model; its network is copied, not kept.
+    ///   - poolSize: how many idle inference copies to keep.
+    public init(name: String, model: Model, poolSize: Int = 4) {
+        self.name = name
+        self.labels = model.labels
+        self.framing = ImageInput.Framing(rawValue: model.preprocessing) ?? .quickdraw
+        self.architecture = model.spec.name
+        self.training = model.training
+        self.side = model.spec.input.count >= 2 ? model.spec.input[0] : 28
+        self.pool = InferencePool(network: model.network, capacity: poolSize)
+    }
+
+    /// The top-1 validation accuracy recorded at training, when the file has it.
+    public var accuracy: Double? { training["val_top1"].flatMap(Double.init) }
+
+    /// Class probabilities for one `side × side` input (light ink on black, 0-255).
+    public func probabilities(_ pixels: [UInt8]) -> [Float] {
+        precondition(pixels.count == side * side, "an input of \(pixels.count) pixels is not \(side)×\(side)")
+        return pool.withWorker { $0.probabilities(pixels, side: side) }
+    }
+
+    /// The `top` most likely labels with their probabilities, most likely first (ties: lower index).
+    public func predict(_ pixels: [UInt8], top: Int) -> [(label: String, confidence: Float)] {
+        let probabilities = probabilities(pixels)
+        return probabilities.indices.sorted {
+            probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1)
+        }
+        .prefix(top).map { (labels[$0], probabilities[$0]) }
+    }
+}
+
+/// The models a server offers, by name.
+public struct ModelRegistry: Sendable {
+    /// The models, by name.
+    public let models: [String: ServedModel]
+    /// The model used when a request names none: `doodles` when present, else the first by name.
+    public let defaultName: String
+
+    /// A registry of `models`; there must be at least one, with distinct names.
+    public init(_ models: [ServedModel]) {
+        precondition(!models.isEmpty, "a model registry needs at least one model")
+        self.models = Dictionary(models.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let names = models.map(\.name).sorted()
+        self.defaultName = names.contains("doodles") ? "doodles" : names[0]
+    }
+
+    /// Loads every `*.safetensors` file in `folder`, each named by its file name.
+    ///
+    /// - Throws: `ModelRegistryError` when the folder has no model files, or a `ModelFileError` naming a
+    ///   file that cannot be loaded.
+    public init(folder: URL, poolSize: Int = 4) throws {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let modelFiles = files.filter { $0.hasSuffix(".safetensors") }.sorted()
+        guard !modelFiles.isEmpty else {
+            throw ModelRegistryError(description: "no .safetensors model files in \(folder.path)")
+        }
+        self.init(
+            try modelFiles.map { file in
+                let model = try Model(contentsOf: folder.appendingPathComponent(file))
+                return ServedModel(
+                    name: String(file.dropLast(".safetensors".count)), model: model, poolSize: poolSize)
+            })
+    }
+
+    /// The names of the models, sorted.
+    public var names: [String] { models.keys.sorted() }
+}
+
+/// A models folder the server cannot use.
+public struct ModelRegistryError: Error, CustomStringConvertible {
+    /// What is wrong.
+    public var description: String
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import DoodleServer
+import Foundation
+import Hummingbird
+
+extension Doodle {
+    /// Serves the Pictionary page and the prediction API.
+    struct Serve: AsyncParsableCommand, AppArguments {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the Pictionary page and the prediction API.",
+            discussion: """
+                Serves every *.safetensors model in the models folder, by file name (doodles, digits): the
+                page at /, POST /api/predict, GET /api/models and GET /healthz.
+                """)
+
+        @Option(name: .customLong("host"), help: "The address to listen on.")
+        var hostname = "127.0.0.1"
+
+        @Option(help: "The port to listen on (0: any free port).")
+        var port = 8080
+
+        @Option(
+            name: .customLong("models"),
+            help: "The folder of models to serve (default: the shipped models' folder).")
+        var modelsPath: String?
+
+        @Option(help: "The largest request body, in bytes.")
+        var maxBodyBytes = 1_000_000
+
+        @Option(help: "The most points, over all strokes, in one drawing.")
+        var maxPoints = 10_000
+
+        var modelsFolder: URL {
+            if let modelsPath { return URL(fileURLWithPath: modelsPath) }
+            let folders = ModelLocator.searchFolders
+            let withModels = folders.first { folder in
+                let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+                return files.contains { $0.hasSuffix(".safetensors") }
+            }
+            return withModels ?? folders[0]
+        }
+
+        var limits: RequestLimits {
+            RequestLimits(maxBodyBytes: maxBodyBytes, maxPoints: maxPoints)
+        }
+
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+            guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+            guard maxPoints > 0 else { throw ValidationError("--max-points must be positive") }
+        }
+
+        func run() async throws {
+            let app: any ApplicationProtocol
+            do {
+                app = try await buildApplication(self)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            try await app.runService()
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import DoodleServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("GET /api/models, /healthz and the page")
+struct ServerRouteTests {
+    @Test func healthz() async throws {
+        try await ServerFixtures.application().test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                let body =
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                #expect(body?["status"] as? String == "ok")
+                #expect(body?["models"] as? [String] == ["digits", "doodles"])
+            }
+        }
+    }
+
+    @Test func modelsListNamesClassesArchitectureAndAccuracy() async throws {
+        try await ServerFixtures.application().test(.router) { client in
+            try await client.execute(uri: "/api/models", method: .get) { response in
+                #expect(response.status == .ok)
+                let list = try JSONDecoder().decode(
+                    ModelsController<BasicRequestContext>.ModelList.self, from: Data(buffer: response.body))
+                #expect(list.defaultModel == "doodles")
+                #expect(list.models.map(\.name) == ["digits", "doodles"])
+                let doodles = try #require(list.models.last)
+                #expect(doodles.classes == ServerFixtures.doodleLabels)
+                #expect(doodles.architecture == "small")
+                #expect(doodles.preprocessing == "quickdraw")
+                #expect(doodles.accuracy == 0.8125)
+                #expect(doodles.top5 == 0.95)
+                #expect(list.models[0].accuracy == nil)
+                #expect(list.models[0].preprocessing == "mnist")
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("/", "text/html", "<canvas id=\"pad\""), ("/app.js", "text/javascript", "/api/predict"),
+        ("/canvas.js", "text/javascript", "pointerdown"), ("/game.js", "text/javascript", "Oh, I know"),
+        ("/app.css", "text/css", "--accent"), ("/icon.svg", "image/svg+xml", "<svg"),
+    ])
+    func thePageIsServedFromItsOwnOrigin(path: String, type: String, contains: String) async throws {
+        try await ServerFixtures.application().test(.router) { client in
+            try await client.execute(uri: path, method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix(type) == true)
+                #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+                let text = String(buffer: response.body).replacingOccurrences(
+                    of: "http://www.w3.org/", with: "")
+                #expect(text.contains(contains))
+                // No CDN, no external request: nothing on the page names another host.
+                #expect(!text.contains("http://") && !text.contains("https://"))
+            }
+        }
+    }
+
+    @Test func applicationLoadsEveryModelFileInTheFolder() async throws {
+        struct Arguments: AppArguments {
+            var hostname = "127.0.0.1"
+            var port = 0
+            var modelsFolder: URL
+            var limits = RequestLimits()
+        }
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("doodle-empty-\(UUID())")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        await #expect(throws: ModelRegistryError.self) {
+            _ = try await buildApplication(Arguments(modelsFolder: empty))
+        }
+        let folder = try ServerFixtures.writeModels()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let registry = try ModelRegistry(folder: folder)
+        #expect(registry.names == ["digits", "doodles"])
+        #expect(registry.models["digits"]?.framing == .mnist)
+    }
+}
