@@ -42,6 +42,10 @@ public struct Augmenter: ImageAugmenter {
     public var maxDegrees: Double
     /// The range of scale factors.
     public var scales: ClosedRange<Double>
+    /// The share of images that are varied; the rest are passed through untouched. Every warp
+    /// resamples and so softens Quick, Draw!'s thin anti-aliased strokes: a model that never sees an
+    /// untouched image scores far worse on real, untouched ones (measured: 0.40 against 0.91 top-1).
+    public var probability: Double
     /// The drawing behind each image of the images to augment (the training split), or empty to
     /// warp every image as a bitmap; `Dataset.drawings.train` for a dataset's training images.
     public var drawings: [Drawing?]
@@ -57,14 +61,16 @@ public struct Augmenter: ImageAugmenter {
     ///   - scales: the scale factors, all positive.
     public init(
         drawings: [Drawing?] = [], maxShift: Double = 2.5, maxDegrees: Double = 15,
-        scales: ClosedRange<Double> = 0.85...1.15
+        scales: ClosedRange<Double> = 0.85...1.15, probability: Double = 0.5
     ) {
         precondition(maxShift >= 0 && maxDegrees >= 0, "augmentation ranges cannot be negative")
         precondition(scales.lowerBound > 0, "augmentation scales must be positive")
+        precondition(probability >= 0 && probability <= 1, "augmentation probability must be in 0...1")
         self.drawings = drawings
         self.maxShift = maxShift
         self.maxDegrees = maxDegrees
         self.scales = scales
+        self.probability = probability
     }
 
     /// Draws a variation from `generator`: four numbers, in the order shift x, shift y, angle, scale.
@@ -85,7 +91,10 @@ public struct Augmenter: ImageAugmenter {
         _ index: Int, of images: LabeledImages, into output: UnsafeMutableBufferPointer<UInt8>,
         generator: inout some RandomNumberGenerator
     ) {
-        apply(draw(using: &generator), to: index, of: images, into: output)
+        // One number decides whether to vary the image; four more how.
+        let varied = Double(generator.next() >> 11) * 0x1p-53 < probability
+        let augmentation = draw(using: &generator)
+        apply(varied ? augmentation : .identity, to: index, of: images, into: output)
     }
 
     /// Writes image `index` of `images`, varied by `augmentation`, into `output` (`side × side`).

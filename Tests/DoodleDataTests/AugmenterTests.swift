@@ -13,7 +13,8 @@ import Testing
         let strokes = try! Rasterizer().render(drawing)
         return LabeledImages(classes: ["a", "b"], pixels: square + strokes, labels: [0, 1])
     }()
-    let augmenter = Augmenter(drawings: [nil, AugmenterTests.drawing])
+    /// Varies every image (the default leaves half untouched; see the last test).
+    let augmenter = Augmenter(drawings: [nil, AugmenterTests.drawing], probability: 1)
 
     func apply(_ augmentation: Augmentation, to index: Int) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: 784) { buffer, count in
@@ -126,5 +127,22 @@ import Testing
             return results
         }
         #expect(parallel == serial)
+    }
+
+    /// A share of images passes through untouched, so the model also learns crisp, unresampled strokes.
+    @Test func aboutHalfTheImagesAreLeftUntouched() {
+        let original = Array(Self.images.image(0))
+        func untouched(_ augmenter: Augmenter, _ trials: Int) -> Int {
+            var generator = SplitMix64(seed: 1)
+            return (0..<trials).filter { _ in
+                [UInt8](unsafeUninitializedCapacity: 784) { buffer, count in
+                    augmenter.augment(0, of: Self.images, into: buffer, generator: &generator)
+                    count = 784
+                } == original
+            }.count
+        }
+        let half = untouched(Augmenter(drawings: [nil, Self.drawing]), 400)
+        #expect(half > 140 && half < 260, "\(half) of 400 untouched")
+        #expect(untouched(augmenter, 50) < 5)
     }
 }
