@@ -12,14 +12,11 @@ public final class MaxPool2D: Layer {
 
     /// A pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
     public init(size: Int = 2, stride: Int? = nil) {
-        precondition(size > 0 && (stride ?? size) > 0)
-        self.size = size
-        self.stride = stride ?? size
+        (self.size, self.stride) = poolingWindow(size: size, stride: stride)
     }
 
     public func outputShape(for s: [Int]) -> [Int] {
-        precondition(s.count == 4 && s[1] >= size && s[2] >= size, "MaxPool2D(\(size)) cannot pool \(s)")
-        return [s[0], (s[1] - size) / stride + 1, (s[2] - size) / stride + 1, s[3]]
+        pooledShape(s, size: size, stride: stride, layer: "MaxPool2D")
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -95,14 +92,11 @@ public final class AvgPool2D: Layer {
 
     /// A pooling layer with a `size`×`size` window moving by `stride` (default: `size`).
     public init(size: Int = 2, stride: Int? = nil) {
-        precondition(size > 0 && (stride ?? size) > 0)
-        self.size = size
-        self.stride = stride ?? size
+        (self.size, self.stride) = poolingWindow(size: size, stride: stride)
     }
 
     public func outputShape(for s: [Int]) -> [Int] {
-        precondition(s.count == 4 && s[1] >= size && s[2] >= size, "AvgPool2D(\(size)) cannot pool \(s)")
-        return [s[0], (s[1] - size) / stride + 1, (s[2] - size) / stride + 1, s[3]]
+        pooledShape(s, size: size, stride: stride, layer: "AvgPool2D")
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -202,4 +196,16 @@ public final class GlobalAvgPool2D: Layer {
             }
         }
     }
+}
+
+/// A checked pooling window: `size` and `stride` (default: `size`), both positive.
+func poolingWindow(size: Int, stride: Int?) -> (size: Int, stride: Int) {
+    precondition(size > 0 && (stride ?? size) > 0, "a pooling window and stride must be positive")
+    return (size, stride ?? size)
+}
+
+/// (N, H, W, C) -> (N, (H - size) / stride + 1, (W - size) / stride + 1, C), as PyTorch floors it.
+func pooledShape(_ s: [Int], size: Int, stride: Int, layer: String) -> [Int] {
+    precondition(s.count == 4 && s[1] >= size && s[2] >= size, "\(layer)(\(size)) cannot pool \(s)")
+    return [s[0], (s[1] - size) / stride + 1, (s[2] - size) / stride + 1, s[3]]
 }
