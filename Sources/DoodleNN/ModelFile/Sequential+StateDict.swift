@@ -53,33 +53,27 @@ extension Sequential {
 }
 
 /// (KH, KW, C, K) -> (K, C, KH, KW)
-func hwioToOihw(_ w: Tensor) -> Tensor {
-    let (kh, kw, c, k) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
-    return w.withUnsafeBufferPointer { src in
-        Tensor(shape: [k, c, kh, kw]) { dst in
-            for y in 0..<kh {
-                for x in 0..<kw {
-                    for i in 0..<c {
-                        for o in 0..<k {
-                            dst[((o * c + i) * kh + y) * kw + x] = src[((y * kw + x) * c + i) * k + o]
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
+func hwioToOihw(_ w: Tensor) -> Tensor { permuted(w, [3, 2, 0, 1]) }
 
 /// (K, C, KH, KW) -> (KH, KW, C, K)
-func oihwToHwio(_ w: Tensor) -> Tensor {
-    let (k, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+func oihwToHwio(_ w: Tensor) -> Tensor { permuted(w, [2, 3, 1, 0]) }
+
+/// A 4-D tensor with its axes reordered: output axis `d` is input axis `order[d]`.
+func permuted(_ w: Tensor, _ order: [Int]) -> Tensor {
+    precondition(
+        w.shape.count == 4 && order.sorted() == [0, 1, 2, 3], "permuted needs a 4-D tensor and an axis order")
+    let shape = order.map { w.shape[$0] }
+    let inputStrides = [w.shape[1] * w.shape[2] * w.shape[3], w.shape[2] * w.shape[3], w.shape[3], 1]
+    let s = order.map { inputStrides[$0] }  // input stride of each output axis
     return w.withUnsafeBufferPointer { src in
-        Tensor(shape: [kh, kw, c, k]) { dst in
-            for y in 0..<kh {
-                for x in 0..<kw {
-                    for i in 0..<c {
-                        for o in 0..<k {
-                            dst[((y * kw + x) * c + i) * k + o] = src[((o * c + i) * kh + y) * kw + x]
+        Tensor(shape: shape) { dst in
+            var out = 0
+            for a in 0..<shape[0] {
+                for b in 0..<shape[1] {
+                    for c in 0..<shape[2] {
+                        for d in 0..<shape[3] {
+                            dst[out] = src[a * s[0] + b * s[1] + c * s[2] + d * s[3]]
+                            out += 1
                         }
                     }
                 }
