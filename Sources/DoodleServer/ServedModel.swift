@@ -2,10 +2,11 @@ import DoodleData
 import DoodleNN
 import Foundation
 
-/// A model as the server serves it: its facts, and a pool of inference copies of its weights.
+/// A model as the server serves it: its facts, and inference copies of its weights.
 ///
-/// The value is immutable and `Sendable`, so every request handler can share it; each prediction
-/// checks out its own copy of the network from the pool.
+/// The value is immutable and `Sendable`, so every request handler can share it. Requests go through
+/// a batcher (one inference thread, concurrent requests batched); direct calls check out their own
+/// copy of the network from a pool.
 public struct ServedModel: Sendable {
     /// The name clients use (`doodles`, `digits`): the file's name without `.safetensors`.
     public let name: String
@@ -20,6 +21,7 @@ public struct ServedModel: Sendable {
     /// The side of the square input image.
     public let side: Int
     let pool: InferencePool
+    let batcher: InferenceBatcher
 
     /// Serves `model` under `name`.
     ///
@@ -35,6 +37,7 @@ public struct ServedModel: Sendable {
         self.training = model.training
         self.side = model.spec.input.count >= 2 ? model.spec.input[0] : 28
         self.pool = InferencePool(network: model.network, capacity: poolSize)
+        self.batcher = InferenceBatcher(network: model.network, side: side)
     }
 
     /// The top-1 validation accuracy recorded at training, when the file has it.
@@ -48,8 +51,17 @@ public struct ServedModel: Sendable {
 
     /// The `top` most likely labels with their probabilities, most likely first (ties: lower index).
     public func predict(_ pixels: [UInt8], top: Int) -> [(label: String, confidence: Float)] {
-        let probabilities = probabilities(pixels)
-        return probabilities.indices.sorted {
+        best(probabilities(pixels), top: top)
+    }
+
+    /// `predict(_:top:)` through the batcher: how the server answers requests.
+    public func batchedPredict(_ pixels: [UInt8], top: Int) async -> [(label: String, confidence: Float)] {
+        precondition(pixels.count == side * side, "an input of \(pixels.count) pixels is not \(side)×\(side)")
+        return best(await batcher.probabilities(pixels), top: top)
+    }
+
+    func best(_ probabilities: [Float], top: Int) -> [(label: String, confidence: Float)] {
+        probabilities.indices.sorted {
             probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1)
         }
         .prefix(top).map { (labels[$0], probabilities[$0]) }

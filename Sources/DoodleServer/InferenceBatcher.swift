@@ -1,0 +1,98 @@
+import Dispatch
+import DoodleNN
+import Foundation
+import Synchronization
+
+/// Runs a network on one thread of its own, over every request waiting, as one batch.
+///
+/// Requests that arrive while a batch runs wait and go together in the next one, so under load a
+/// forward pass serves many drawings at the GEMM efficiency of a batch, and the engine's worker
+/// threads serve one pass at a time instead of being fought over by concurrent requests. An idle
+/// server runs each request alone, as soon as it arrives.
+public final class InferenceBatcher: Sendable {
+    /// A request waiting for its probabilities.
+    struct Job: Sendable {
+        let pixels: [UInt8]
+        let continuation: CheckedContinuation<[Float], Never>
+    }
+
+    /// What the inference thread and the requests share. The network is only touched by that thread.
+    final class Core: @unchecked Sendable {
+        let network: Sequential
+        let side: Int
+        let maxBatch: Int
+        let queue = Mutex<(jobs: [Job], stopped: Bool)>(([], false))
+        let wakeUp = DispatchSemaphore(value: 0)
+
+        init(network: Sequential, side: Int, maxBatch: Int) {
+            self.network = network
+            self.side = side
+            self.maxBatch = maxBatch
+        }
+
+        /// The inference thread: sleeps until jobs arrive, then runs them in batches until none wait.
+        func loop() {
+            while true {
+                wakeUp.wait()
+                while true {
+                    let (jobs, stopped) = queue.withLock { queue in
+                        let batch = Array(queue.jobs.prefix(maxBatch))
+                        queue.jobs.removeFirst(batch.count)
+                        return (batch, queue.stopped)
+                    }
+                    if jobs.isEmpty {
+                        if stopped { return }
+                        break
+                    }
+                    run(jobs)
+                }
+            }
+        }
+
+        func run(_ jobs: [Job]) {
+            let pixels = side * side
+            var scalars = [Float]()
+            scalars.reserveCapacity(jobs.count * pixels)
+            for job in jobs { scalars.append(contentsOf: job.pixels.lazy.map { Float($0) / 255 }) }
+            let input = Tensor(shape: [jobs.count, side, side, 1], scalars: scalars)
+            let probabilities = softmax(network.forward(input)).scalars
+            let classes = probabilities.count / jobs.count
+            for (index, job) in jobs.enumerated() {
+                job.continuation.resume(
+                    returning: Array(probabilities[index * classes..<(index + 1) * classes]))
+            }
+        }
+    }
+
+    private let core: Core
+
+    /// A batcher running an inference copy of `network` on its own thread.
+    ///
+    /// - Parameters:
+    ///   - network: the trained network; it is copied, never used by the batcher.
+    ///   - side: the side of the square input image.
+    ///   - maxBatch: the most requests one forward pass serves.
+    public init(network: Sequential, side: Int, maxBatch: Int = 64) {
+        precondition(maxBatch > 0, "a batch holds at least one request")
+        let core = Core(network: network.inferenceCopy(), side: side, maxBatch: maxBatch)
+        self.core = core
+        let thread = Thread { core.loop() }
+        thread.name = "doodle-inference"
+        thread.start()
+    }
+
+    deinit {
+        core.queue.withLock { $0.stopped = true }
+        core.wakeUp.signal()
+    }
+
+    /// Class probabilities for one `side × side` input of bytes, 0 black to 255 white.
+    public func probabilities(_ pixels: [UInt8]) async -> [Float] {
+        precondition(
+            pixels.count == core.side * core.side, "an input of \(pixels.count) pixels is not square")
+        return await withCheckedContinuation { continuation in
+            core.queue.withLock { $0.jobs.append(Job(pixels: pixels, continuation: continuation)) }
+            core.wakeUp.signal()
+        }
+    }
+}
