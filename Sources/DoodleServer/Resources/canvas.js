@@ -1,7 +1,8 @@
-// The drawing pad: pointer input (mouse, touch, pen), strokes, undo, clear, and PNG export.
-// Points are kept in a fixed 0–1000 square, so a resize or a rotation redraws the same drawing.
+// The drawing pad: pointer input (mouse, touch, pen) and the keyboard, strokes, undo, clear, and PNG
+// export. Points are kept in a fixed 0–1000 square, so a resize or a rotation redraws the same drawing.
 
 const SIZE = 1000;
+const KEY_STEP = 10;        // pad units an arrow key moves the keyboard pen; Shift moves five times as far
 
 export class DrawingPad {
   /** @param {HTMLCanvasElement} canvas */
@@ -16,6 +17,15 @@ export class DrawingPad {
     this.onChange = onChange ?? (() => {});
     this.onStrokeEnd = onStrokeEnd ?? (() => {});
     this.enabled = true;
+    this.cursor = [SIZE / 2, SIZE / 2];  // the keyboard pen's position
+    this.keyDrawing = false;             // whether the keyboard pen is down
+    this.showCursor = false;             // shown once a key is used, until the canvas loses focus
+    canvas.addEventListener("keydown", (e) => this.key(e));
+    canvas.addEventListener("blur", () => {
+      this.liftKeyboardPen();
+      this.showCursor = false;
+      this.redraw();
+    });
     canvas.addEventListener("pointerdown", (e) => this.down(e));
     canvas.addEventListener("pointermove", (e) => this.move(e));
     canvas.addEventListener("pointerup", (e) => this.up(e));
@@ -56,6 +66,7 @@ export class DrawingPad {
 
   down(event) {
     if (!this.enabled || this.pointerId !== null) return;
+    this.liftKeyboardPen();
     if (event.pointerType === "mouse" && event.button !== 0) return;
     event.preventDefault();
     this.pointerId = event.pointerId;
@@ -95,6 +106,51 @@ export class DrawingPad {
     this.onStrokeEnd();
   }
 
+  /**
+   * The keyboard pen: arrow keys move it (Shift: five times as far), Space or Enter puts it down to
+   * start a line and lifts it to end the line; while it is down, every move draws.
+   */
+  key(event) {
+    if (!this.enabled || this.pointerId !== null || event.ctrlKey || event.metaKey || event.altKey) return;
+    const step = event.shiftKey ? 5 * KEY_STEP : KEY_STEP;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (moves[event.key]) {
+      event.preventDefault();
+      const clamp = (v) => Math.min(SIZE, Math.max(0, v));
+      this.cursor = [clamp(this.cursor[0] + moves[event.key][0]), clamp(this.cursor[1] + moves[event.key][1])];
+      this.showCursor = true;
+      if (this.keyDrawing) {
+        const [xs, ys, ts] = this.current;
+        xs.push(this.cursor[0]);
+        ys.push(this.cursor[1]);
+        ts.push(Math.round(performance.now() - this.start));
+        this.onChange();
+      }
+      this.redraw();
+    } else if (event.key === " " || event.key === "Enter") {
+      event.preventDefault();
+      this.showCursor = true;
+      if (this.keyDrawing) {
+        this.liftKeyboardPen();
+      } else {
+        if (this.strokes.length === 0) this.start = performance.now();
+        this.keyDrawing = true;
+        this.current = [[this.cursor[0]], [this.cursor[1]], [Math.round(performance.now() - this.start)]];
+        this.strokes.push(this.current);
+        this.onChange();
+      }
+      this.redraw();
+    }
+  }
+
+  /** Ends the keyboard pen's line, if it is drawing one. */
+  liftKeyboardPen() {
+    if (!this.keyDrawing) return;
+    this.keyDrawing = false;
+    this.current = null;
+    this.onStrokeEnd();
+  }
+
   undo() {
     if (this.current) return;
     this.strokes.pop();
@@ -105,6 +161,7 @@ export class DrawingPad {
   clear() {
     this.strokes = [];
     this.current = null;
+    this.keyDrawing = false;
     this.pointerId = null;
     this.redraw();
     this.onStrokeEnd();
@@ -136,6 +193,15 @@ export class DrawingPad {
       }
       context.moveTo(xs[0] * scale, ys[0] * scale);
       for (let i = 1; i < xs.length; i++) context.lineTo(xs[i] * scale, ys[i] * scale);
+      context.stroke();
+    }
+    if (this.showCursor && context === this.context) {
+      // The keyboard pen: a ring, filled while it draws.
+      context.beginPath();
+      context.arc(this.cursor[0] * scale, this.cursor[1] * scale, context.lineWidth, 0, 2 * Math.PI);
+      context.strokeStyle = context.fillStyle = getComputedStyle(this.canvas).getPropertyValue("--accent").trim() || "#2563eb";
+      context.lineWidth = Math.max(1, context.lineWidth / 3);
+      if (this.keyDrawing) context.fill();
       context.stroke();
     }
     context.restore();

@@ -10,6 +10,7 @@ export class Game {
     this.$ = elements;
     this.onRoundStart = onRoundStart;
     this.playing = false;
+    this.seconds = SECONDS;  // a round's length
     this.results = [];
     this.$("game-start").addEventListener("click", () => this.start());
     this.$("summary").addEventListener("close", () => {
@@ -44,7 +45,7 @@ export class Game {
     this.onRoundStart();
     this.$("game-word").textContent = this.word;
     this.$("game-round").textContent = `Round ${this.round + 1} of ${this.words.length}`;
-    this.$("game-time").textContent = String(SECONDS);
+    this.$("game-time").textContent = String(this.seconds);
     this.$("game-progress").style.width = "100%";
     this.banner(`Draw ${article(this.word)}`);
     this.pad.enabled = false;
@@ -52,7 +53,7 @@ export class Game {
       this.banner(null);
       this.pad.enabled = true;
       this.pad.canvas.focus();
-      this.deadline = performance.now() + SECONDS * 1000;
+      this.deadline = performance.now() + this.seconds * 1000;
       this.inRound = true;
       this.ticker = setInterval(() => this.tick(), 100);
     }, 1400);
@@ -61,7 +62,7 @@ export class Game {
   tick() {
     const left = Math.max(0, this.deadline - performance.now());
     this.$("game-time").textContent = String(Math.ceil(left / 1000));
-    this.$("game-progress").style.width = `${(left / (SECONDS * 1000)) * 100}%`;
+    this.$("game-progress").style.width = `${(left / (this.seconds * 1000)) * 100}%`;
     if (left === 0) this.end(false);
   }
 
