@@ -20,6 +20,7 @@ export class DrawingPad {
     this.cursor = [SIZE / 2, SIZE / 2];  // the keyboard pen's position
     this.keyDrawing = false;             // whether the keyboard pen is down
     this.showCursor = false;             // shown once a key is used, until the canvas loses focus
+    this.frame = null;                   // a pending redraw (requestAnimationFrame id)
     canvas.addEventListener("keydown", (e) => this.key(e));
     canvas.addEventListener("blur", () => {
       this.liftKeyboardPen();
@@ -57,11 +58,22 @@ export class DrawingPad {
     this.redraw();
   }
 
+  /** A pointer's position in pad units, the same scale on both axes so that nothing is stretched. */
   point(event) {
     const rect = this.canvas.getBoundingClientRect();
-    const x = ((event.clientX - rect.left) / rect.width) * SIZE;
-    const y = ((event.clientY - rect.top) / rect.height) * SIZE;
+    const scale = SIZE / Math.max(1, rect.width, rect.height);
+    const x = (event.clientX - rect.left) * scale;
+    const y = (event.clientY - rect.top) * scale;
     return [Math.round(x * 100) / 100, Math.round(y * 100) / 100];
+  }
+
+  /** Redraws at the next frame at most once, however many pointer events arrive before it. */
+  redrawSoon() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = null;
+      this.redraw();
+    });
   }
 
   down(event) {
@@ -95,7 +107,7 @@ export class DrawingPad {
       ys.push(y);
       ts.push(Math.round(performance.now() - this.start));
     }
-    this.redraw();
+    this.redrawSoon();
     this.onChange();
   }
 
