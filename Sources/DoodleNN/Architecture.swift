@@ -87,6 +87,19 @@ public struct ArchitectureSpec: Codable, Sendable, Equatable {
         self.input = input
         self.layers = layers
     }
+
+    enum CodingKeys: String, CodingKey {
+        case name, input, layers
+    }
+
+    /// Decodes a spec; a missing `input` means a 28×28 grey image, as in the example above.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            input: try container.decodeIfPresent([Int].self, forKey: .input) ?? [28, 28, 1],
+            layers: try container.decode([LayerSpec].self, forKey: .layers))
+    }
 }
 
 /// An architecture spec that cannot be built, naming the layer and the problem.

@@ -14,7 +14,7 @@ extension Doodle {
                 ratios (above 1: Doodle is faster).
                 """)
 
-        @Option(help: "Comma-separated architectures: small, medium, mnist, deep.")
+        @Option(help: "Comma-separated architectures: small, medium, mnist, deep, compact.")
         var arch = "small,medium,mnist,deep"
 
         @Option(help: "Number of classes (mnist always uses 10).")
@@ -43,7 +43,9 @@ extension Doodle {
 
         func validate() throws {
             for name in architectures where ArchitectureSpec.named[name] == nil {
-                throw ValidationError("unknown architecture '\(name)'; known: small, medium, mnist, deep")
+                throw ValidationError(
+                    "unknown architecture '\(name)'; known: \(ArchitectureSpec.named.keys.sorted().joined(separator: ", "))"
+                )
             }
             guard classes > 0, threads > 0, steps > 0, iters > 0 else {
                 throw ValidationError("--classes, --threads, --steps and --iters must be positive")
@@ -67,8 +69,8 @@ extension Doodle {
                 ours.forEach(report)
                 rows += ours
                 if profile { try printProfile(ArchitectureSpec.named[name]!, classes: n) }
-                // The peer has no `deep`; it runs the seed architectures only.
-                if let peer, name != "deep" {
+                // The peer has only the seed architectures: small, medium and mnist.
+                if let peer, ["small", "medium", "mnist"].contains(name) {
                     let theirs = try runPeer(python: peer, arch: name, classes: n)
                     theirs.forEach(report)
                     rows += theirs

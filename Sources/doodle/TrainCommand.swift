@@ -17,7 +17,7 @@ extension Doodle {
 
         @OptionGroup var dataset: DatasetArguments
 
-        @Option(help: "Architecture: small, medium, mnist, deep, or a JSON spec file.")
+        @Option(help: "Architecture: small, medium, mnist, deep, compact, or a JSON spec file.")
         var arch = "small"
 
         @Option(help: "Epochs to train.")

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 @Suite struct NetworkTests {
-    @Test(arguments: ["small", "medium", "mnist", "deep"])
+    @Test(arguments: ["small", "medium", "mnist", "deep", "compact"])
     func namedArchitecturesBuildWithPeerShapes(name: String) throws {
         var g = SeededGenerator(seed: 0)
         let spec = try #require(ArchitectureSpec.named[name])
@@ -15,6 +15,8 @@ import Testing
             "small": 320 + 18_496 + 73_856 + 295_168 + 2_570,
             "medium": 640 + 73_856 + 295_168 + 1_180_160 + 5_130,
             "mnist": 320 + 18_496 + 16_010,
+            // small's, plus two batch-norm parameters per channel.
+            "compact": 320 + 18_496 + 73_856 + 295_168 + 2_570 + 2 * (32 + 64 + 128),
         ]
         if let count = expected[name] { #expect(net.parameterCount == count) }
     }
@@ -32,6 +34,14 @@ import Testing
     @Test func specRoundTripsThroughJSON() throws {
         let data = try JSONEncoder().encode(ArchitectureSpec.deep)
         #expect(try JSONDecoder().decode(ArchitectureSpec.self, from: data) == ArchitectureSpec.deep)
+    }
+
+    @Test func aSpecWithoutInputIsFor28By28GreyImages() throws {
+        let json = #"{"name": "tiny", "layers": [{"type": "flatten"}, {"type": "linear", "units": 4}]}"#
+        let spec = try JSONDecoder().decode(ArchitectureSpec.self, from: Data(json.utf8))
+        #expect(spec.input == [28, 28, 1])
+        var g = SeededGenerator(seed: 0)
+        #expect(try spec.build(classes: 4, generator: &g).outputShape(for: [2, 28, 28, 1]) == [2, 4])
     }
 
     @Test func badSpecsAreNamedErrors() {
@@ -105,7 +115,7 @@ import Testing
 }
 
 @Suite struct InferenceCopyTests {
-    @Test(arguments: ["deep", "small", "mnist"])
+    @Test(arguments: ["deep", "small", "mnist", "compact"])
     func foldedCopyGivesTheSameLogits(arch: String) throws {
         var g = SeededGenerator(seed: 4)
         let net = try ArchitectureSpec.named[arch]!.build(classes: 9, generator: &g)
@@ -113,7 +123,9 @@ import Testing
         // Train-mode passes give batch norm non-trivial running statistics to fold.
         for _ in 0..<3 { _ = net.forward(x, training: true) }
         let copy = net.inferenceCopy()
-        if arch == "deep" { #expect(!copy.layers.contains { $0 is BatchNorm2D || $0 is Dropout }) }
+        if arch == "deep" || arch == "compact" {
+            #expect(!copy.layers.contains { $0 is BatchNorm2D || $0 is Dropout })
+        }
         let expected = net.forward(x).scalars
         let actual = copy.forward(x).scalars
         #expect(mismatch(actual, expected, rtol: 1e-4, atol: 1e-4) == nil)
