@@ -24,7 +24,7 @@ if [[ " $what " == *" doodles "* ]]; then
     # Every category in Google's form: the 23 numpy_bitmap files, and the stroke files with at least
     # 2,000 drawings (the four sketch-rnn sets, rendered by Doodle's rasterizer after normalisation).
     $doodle train --data "$DATA/quickdraw/bitmap" --data "$DATA/quickdraw/strokes/sketchrnn_ndjson" \
-        --arch deep --epochs 3 --augment --lr 0.003 --weight-decay 0.0001 \
+        --arch compact --epochs 12 --augment --lr 0.003 --weight-decay 0.0001 \
         --out "$OUT/doodles.safetensors" --checkpoints "$WORK/doodles"
     $doodle eval --model "$OUT/doodles.safetensors" --data "$DATA/quickdraw/bitmap" \
         --data "$DATA/quickdraw/strokes/sketchrnn_ndjson"
