@@ -68,7 +68,7 @@ public enum QuickDrawNDJSON {
         var line = line
         return try line.withUTF8 { utf8 in
             do throws(JSONProblem) {
-                return try DrawingJSONParser.parse(UnsafeRawBufferPointer(utf8))
+                return try JSONScanner.drawing(UnsafeRawBufferPointer(utf8))
             } catch {
                 throw DataError(name, "column \(error.offset + 1): \(error.message)")
             }
@@ -92,7 +92,7 @@ public enum QuickDrawNDJSON {
             let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
             guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
             do {
-                result.drawings.append(try DrawingJSONParser.parse(line))
+                result.drawings.append(try JSONScanner.drawing(line))
             } catch {
                 let problem = "column \(error.offset + 1): \(error.message)"
                 guard policy == .skip else { throw DataError(file, "line \(lineNumber), \(problem)") }

@@ -30,7 +30,7 @@ enum StrokeFiles {
                 let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
                 guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
                 do throws(JSONProblem) {
-                    let drawing = try DrawingJSONParser.parse(line)
+                    let drawing = try JSONScanner.drawing(line)
                     result.append((lineNumber, drawing))
                 } catch {
                     let problem = "column \(error.offset + 1): \(error.message)"

@@ -9,10 +9,47 @@ extension PredictController {
             throw HTTPError(
                 .badRequest, message: "the request body is empty; send JSON with strokes or pixels")
         }
+        if let request = Self.scan(body) { return request }
         do {
             return try JSONDecoder().decode(PredictRequest.self, from: Data(body))
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, message: Self.describe(error))
+        }
+    }
+
+    /// The request read by `JSONScanner`, which took a tenth of the time `JSONDecoder` did; `nil` for
+    /// anything unusual (a wrong type, a duplicate key, malformed JSON), which `JSONDecoder` then reads
+    /// or explains.
+    static func scan(_ body: [UInt8]) -> PredictRequest? {
+        body.withUnsafeBytes { bytes -> PredictRequest? in
+            var scanner = JSONScanner(bytes)
+            var request = PredictRequest()
+            var seen: Set<String> = []
+            do throws(JSONProblem) {
+                try scanner.expect("{")
+                while !scanner.take("}") {
+                    if !seen.isEmpty { try scanner.expect(",") }
+                    scanner.skipSpace()
+                    let key = try scanner.string()
+                    guard seen.insert(key).inserted else { return nil }
+                    try scanner.expect(":")
+                    scanner.skipSpace()
+                    if scanner.take("null") { continue }
+                    switch key {
+                    case "model": request.model = try scanner.string()
+                    case "strokes": request.strokes = try scanner.strokeArrays()
+                    case "pixels": request.pixels = try scanner.numbers()
+                    case "top":
+                        let top = try scanner.number()
+                        guard top == top.rounded(), abs(top) < 1e9 else { return nil }
+                        request.top = Int(top)
+                    default: try scanner.skipValue()
+                    }
+                }
+                return scanner.isAtEnd ? request : nil
+            } catch {
+                return nil
+            }
         }
     }
 

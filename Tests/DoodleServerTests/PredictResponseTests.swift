@@ -29,3 +29,32 @@ struct PredictResponseTests {
         #expect(object?["took_ms"] as? Double == 0)
     }
 }
+
+@Suite("Reading predict requests")
+struct PredictRequestTests {
+    typealias Controller = PredictController<BasicRequestContext>
+
+    /// The fast scanner reads what `JSONDecoder` reads, and gives up (so `JSONDecoder` answers) on the rest.
+    @Test(arguments: [
+        #"{"model": "doodles", "strokes": [[[1, 2.5, -3e2], [4, 5, 6]], [[7], [8], [0]]], "top": 3}"#,
+        #"  {"strokes":[[[0,1],[2,3],[10,20]]],"extra":{"a":[1,{"b":null}],"c":"\"q\""},"model":null} "#,
+        #"{"pixels": [0, 255, 12.5], "top": 5.0, "model": "d\u0069gits"}"#,
+        #"{"strokes": [], "top": null}"#,
+    ])
+    func readsWhatJSONDecoderReads(body: String) throws {
+        let scanned = try #require(Controller.scan(Array(body.utf8)))
+        let decoded = try JSONDecoder().decode(Controller.PredictRequest.self, from: Data(body.utf8))
+        #expect(scanned.model == decoded.model)
+        #expect(scanned.strokes == decoded.strokes)
+        #expect(scanned.pixels == decoded.pixels)
+        #expect(scanned.top == decoded.top)
+    }
+
+    @Test(arguments: [
+        #"{"model": 3}"#, #"{"top": 2.5}"#, #"{"top": 1, "top": 2}"#, #"{"strokes": [[]]}"#,
+        #"{"strokes": [[[1], [2]]]} x"#, #"{"strokes": [[[1,], [2]]]}"#, #"[1, 2]"#, #"{"pixels": "no"}"#,
+    ])
+    func leavesTheUnusualToJSONDecoder(body: String) {
+        #expect(Controller.scan(Array(body.utf8)) == nil)
+    }
+}

@@ -1,5 +1,5 @@
-/// The slow paths of `DrawingJSONParser`: escaped strings, and values of fields Doodle ignores.
-extension DrawingJSONParser {
+/// The slow paths of `JSONScanner`: escaped strings, and values of fields Doodle ignores.
+extension JSONScanner {
     /// Finishes a string whose fast path stopped at a backslash, appending its UTF-8 to `utf8`.
     mutating func unescape(into utf8: inout [UInt8]) throws(JSONProblem) {
         while let c = peek() {
@@ -55,7 +55,7 @@ extension DrawingJSONParser {
 
     /// Checks and skips one JSON value of any kind. `depth` bounds nesting so that hostile input
     /// cannot exhaust the stack.
-    mutating func skipValue(depth: Int) throws(JSONProblem) {
+    public mutating func skipValue(depth: Int = 0) throws(JSONProblem) {
         guard depth < 64 else { throw problem("nested too deeply") }
         skipSpace()
         switch peek() {
