@@ -96,7 +96,10 @@ extension SketchScriptTests {
             Stroke(x: [30, 220, 30, 220], y: [120, 120, 121, 119]),
         ]
         let limit = Rasterizer.coordinateLimit
+        // Centred on the maximum (65536, 65536), the bitmap shows 32616...32920: the first three cross it.
         let huge = [
+            Stroke(x: [-limit, limit], y: [-limit, limit]), Stroke(x: [-limit, limit], y: [32700, 32800]),
+            Stroke(x: [32700, 32800], y: [-limit, limit]),
             Stroke(x: [-limit, limit, 0, 17.5], y: [limit, -limit, 100, -limit]),
             Stroke(x: [limit - 1, -limit + 0.5], y: [-3, 250]),
         ]
@@ -112,6 +115,9 @@ extension SketchScriptTests {
                     name: "negative coordinates", side: side,
                     strokes: [Stroke(x: [-50, 300], y: [-20, 400])]))
         }
+        // Long diagonals at 4096 pixels: products of slopes past 2^53, where sketch.js turns to BigInt.
+        let diagonals = [Stroke(x: [32700, 65536, 0], y: [32700, 49000, 65536])]
+        cases.append(RenderCase(name: "long diagonals", side: 4096, strokes: diagonals))
         cases.append(
             RenderCase(name: "beyond ±65536", side: 28, strokes: [Stroke(x: [0, limit + 0.5], y: [0, 0])]))
         cases.append(RenderCase(name: "a NaN", side: 28, strokes: [Stroke(x: [.nan], y: [0])]))
