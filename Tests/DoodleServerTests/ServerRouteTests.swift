@@ -41,7 +41,8 @@ struct ServerRouteTests {
     @Test(arguments: [
         ("/", "text/html", "<canvas id=\"pad\""), ("/app.js", "text/javascript", "/api/predict"),
         ("/canvas.js", "text/javascript", "pointerdown"), ("/game.js", "text/javascript", "Oh, I know"),
-        ("/app.css", "text/css", "--accent"), ("/icon.svg", "image/svg+xml", "<svg"),
+        ("/sketch.js", "text/javascript", "export function modelInput"), ("/app.css", "text/css", "--accent"),
+        ("/icon.svg", "image/svg+xml", "<svg"),
     ])
     func thePageIsServedFromItsOwnOrigin(path: String, type: String, contains: String) async throws {
         try await ServerFixtures.application().test(.router) { client in
