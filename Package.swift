@@ -33,7 +33,8 @@ let package = Package(
                 "DoodleNN", "DoodleData", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources")]),
+            // Wasm/ holds the C source of Resources/kernels.wasm (Scripts/build_wasm.sh), not Swift code.
+            exclude: ["Wasm"], resources: [.copy("Resources")]),
         .executableTarget(
             name: "doodle",
             dependencies: [
