@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// `GET /api/models`, what the server can recognise, and `GET /healthz`.
@@ -46,7 +47,10 @@ public struct ModelsController<Context: RequestContext>: Sendable {
         self.models = models
     }
 
-    /// Adds `GET /api/models` and `GET /healthz`.
+    /// Adds `GET /api/models`, `GET /api/models/{name}/weights` and `GET /healthz`.
+    ///
+    /// The weights are the model's file, served with a strong entity tag: a browser that has them asks
+    /// with `If-None-Match` and gets `304 Not Modified` until the model changes.
     public func addRoutes(to router: some RouterMethods<Context>) {
         let list = ModelList(
             models: models.names.compactMap { models.models[$0] }.map { model in
@@ -59,5 +63,31 @@ public struct ModelsController<Context: RequestContext>: Sendable {
         let health = Health(status: "ok", models: models.names)
         router.get("api/models") { _, _ in list }
         router.get("healthz") { _, _ in health }
+        let files = models.models.mapValues {
+            (body: ByteBuffer(bytes: $0.file.bytes), tag: $0.file.entityTag)
+        }
+        router.get("api/models/:name/weights") { request, context in
+            let name = try context.parameters.require("name")
+            guard let file = files[name] else {
+                throw HTTPError(
+                    .notFound,
+                    message:
+                        "no model named '\(name)'; the models are \(models.names.joined(separator: ", "))")
+            }
+            var headers: HTTPFields = [.eTag: file.tag, .cacheControl: "no-cache"]
+            if request.headers[values: .ifNoneMatch].contains(where: { Self.matches($0, file.tag) }) {
+                return Response(status: .notModified, headers: headers)
+            }
+            headers[.contentType] = "application/octet-stream"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: file.body))
+        }
+    }
+
+    /// Whether an `If-None-Match` value (`*`, or a comma-separated list of tags) names `tag`.
+    static func matches(_ ifNoneMatch: String, _ tag: String) -> Bool {
+        ifNoneMatch.split(separator: ",").contains {
+            let candidate = $0.trimmingCharacters(in: .whitespaces)
+            return candidate == "*" || candidate == tag || candidate == "W/" + tag
+        }
     }
 }

@@ -21,13 +21,16 @@ public struct PageController<Context: RequestContext>: Sendable {
             ("/canvas.js", "canvas.js", "text/javascript; charset=utf-8"),
             ("/game.js", "game.js", "text/javascript; charset=utf-8"),
             ("/sketch.js", "sketch.js", "text/javascript; charset=utf-8"),
+            ("/network.js", "network.js", "text/javascript; charset=utf-8"),
+            ("/kernels.wasm", "kernels.wasm", "application/wasm"),
             ("/icon.svg", "icon.svg", "image/svg+xml"),
         ]
     }
 
-    /// The policy every page response carries.
+    /// The policy every page response carries: own origin only; WebAssembly may be compiled (the page's
+    /// own kernels.wasm, fetched from this origin), but no script may be evaluated from a string.
     static var contentSecurityPolicy: String {
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     }
 

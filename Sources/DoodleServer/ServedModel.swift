@@ -20,6 +20,8 @@ public struct ServedModel: Sendable {
     public let training: [String: String]
     /// The side of the square input image.
     public let side: Int
+    /// The model file, as the page downloads it to guess in the browser.
+    public let file: ModelFileBytes
     let pool: InferencePool
     let batcher: InferenceBatcher
 
@@ -29,13 +31,15 @@ public struct ServedModel: Sendable {
     ///   - name: the name clients ask for.
     ///   - model: the loaded model; its network is copied, not kept.
     ///   - poolSize: how many idle inference copies to keep.
-    public init(name: String, model: Model, poolSize: Int = 4) {
+    /// - Throws: `ModelFileError` when the model cannot be serialised for the page to download.
+    public init(name: String, model: Model, poolSize: Int = 4) throws {
         self.name = name
         self.labels = model.labels
         self.framing = ImageInput.Framing(rawValue: model.preprocessing) ?? .quickdraw
         self.architecture = model.spec.name
         self.training = model.training
         self.side = model.spec.input.count >= 2 ? model.spec.input[0] : 28
+        self.file = try ModelFileBytes(model)
         self.pool = InferencePool(network: model.network, capacity: poolSize)
         self.batcher = InferenceBatcher(network: model.network, side: side)
     }
@@ -68,6 +72,25 @@ public struct ServedModel: Sendable {
     }
 }
 
+/// A model's safetensors file in memory, with the entity tag that names its contents.
+public struct ModelFileBytes: Sendable {
+    /// The file: the weights in PyTorch's layouts and the metadata, exactly as `Model.write(to:)` writes.
+    public let bytes: [UInt8]
+    /// A strong HTTP entity tag, the quoted MD5 of `bytes`: it changes whenever the weights do.
+    public let entityTag: String
+
+    /// The file of `model`.
+    ///
+    /// - Throws: `ModelFileError` when the model cannot be serialised.
+    init(_ model: Model) throws {
+        let bytes = try model.safeTensors().serialized()
+        var digest = MD5()
+        digest.update(bytes)
+        self.bytes = bytes
+        self.entityTag = "\"\(digest.hexDigest())\""
+    }
+}
+
 /// The models a server offers, by name.
 public struct ModelRegistry: Sendable {
     /// The models, by name.
@@ -96,7 +119,7 @@ public struct ModelRegistry: Sendable {
         self.init(
             try modelFiles.map { file in
                 let model = try Model(contentsOf: folder.appendingPathComponent(file))
-                return ServedModel(
+                return try ServedModel(
                     name: String(file.dropLast(".safetensors".count)), model: model, poolSize: poolSize)
             })
     }

@@ -25,7 +25,7 @@ enum ServerFixtures {
 
     /// The fixture models, served.
     static let registry = ModelRegistry(
-        makeModels().map { ServedModel(name: $0.name, model: $0.model, poolSize: 2) })
+        makeModels().map { try! ServedModel(name: $0.name, model: $0.model, poolSize: 2) })
 
     /// The fixture models written as `<name>.safetensors` in a new temporary folder.
     static func writeModels() throws -> URL {

@@ -1,3 +1,4 @@
+import DoodleNN
 import DoodleServer
 import Foundation
 import Hummingbird
@@ -42,7 +43,8 @@ struct ServerRouteTests {
         ("/", "text/html", "<canvas id=\"pad\""), ("/app.js", "text/javascript", "/api/predict"),
         ("/canvas.js", "text/javascript", "pointerdown"), ("/game.js", "text/javascript", "Oh, I know"),
         ("/sketch.js", "text/javascript", "export function modelInput"), ("/app.css", "text/css", "--accent"),
-        ("/icon.svg", "image/svg+xml", "<svg"),
+        ("/icon.svg", "image/svg+xml", "<svg"), ("/network.js", "text/javascript", "export class Network"),
+        ("/kernels.wasm", "application/wasm", "\0asm"),
     ])
     func thePageIsServedFromItsOwnOrigin(path: String, type: String, contains: String) async throws {
         try await ServerFixtures.application().test(.router) { client in
@@ -77,5 +79,40 @@ struct ServerRouteTests {
         let registry = try ModelRegistry(folder: folder)
         #expect(registry.names == ["digits", "doodles"])
         #expect(registry.models["digits"]?.framing == .mnist)
+    }
+
+    @Test func weightsAreTheModelFileWithAnEntityTagThatRevalidates() async throws {
+        try await ServerFixtures.application().test(.router) { client in
+            let tag = try await client.execute(uri: "/api/models/doodles/weights", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/octet-stream")
+                #expect(response.headers[.cacheControl] == "no-cache")
+                let file = try SafeTensors(bytes: Array(buffer: response.body))
+                #expect(file.metadata["labels"]?.contains("\"house\"") == true)
+                #expect(file.metadata["arch"] == "small")
+                let expected = try #require(ServerFixtures.registry.models["doodles"]).file.bytes
+                #expect(Array(buffer: response.body) == expected)
+                return try #require(response.headers[.eTag])
+            }
+            #expect(tag.hasPrefix("\"") && tag.count == 34)
+            try await client.execute(
+                uri: "/api/models/doodles/weights", method: .get, headers: [.ifNoneMatch: "\"other\", \(tag)"]
+            ) { response in
+                #expect(response.status == .notModified)
+                #expect(response.body.readableBytes == 0)
+                #expect(response.headers[.eTag] == tag)
+            }
+            try await client.execute(
+                uri: "/api/models/digits/weights", method: .get, headers: [.ifNoneMatch: tag]
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.eTag] != tag)
+            }
+            try await client.execute(uri: "/api/models/nope/weights", method: .get) { response in
+                #expect(response.status == .notFound)
+                let message = String(buffer: response.body)
+                #expect(message.contains("no model named 'nope'") && message.contains("digits, doodles"))
+            }
+        }
     }
 }
