@@ -75,16 +75,37 @@ struct DrawResult: Decodable {
 /// A server on 127.0.0.1 and a free port, for as long as a closure runs.
 enum LiveServer {
     static func with(_ registry: ModelRegistry, _ body: (Int) async throws -> Void) async throws {
+        let server = try await start(registry)
+        defer { server.task.cancel() }
+        try await body(server.port)
+    }
+
+    /// A server that runs until `stop()`.
+    struct Running {
+        var port: Int
+        var task: Task<Void, any Error>
+
+        /// Shuts the server down and waits until it has.
+        func stop() async {
+            task.cancel()
+            _ = await task.result
+        }
+    }
+
+    /// Starts a server on a free port; the caller stops it.
+    static func start(_ registry: ModelRegistry) async throws -> Running {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: try buildRouter(models: registry),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "doodle-test"),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { server.cancel() }
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        try await body(port)
+        guard let port = await iterator.next() else {
+            task.cancel()
+            throw BrowserPage.PageError(description: "the server did not start")
+        }
+        return Running(port: port, task: task)
     }
 
     static func predict(port: Int, strokes: [[[Double]]]) async throws -> PredictAnswer {

@@ -1,6 +1,10 @@
 // The page: model switch, live guesses (throttled, never out of order), what the model saw, keys.
+// Guesses come from the browser (sketch.js and network.js on the model's downloaded weights) once a
+// model's weights are in, or from the server (POST /api/predict): the same answers either way.
 import { DrawingPad } from "./canvas.js";
 import { Game } from "./game.js";
+import { modelInput } from "./sketch.js";
+import { Network, compileKernels } from "./network.js";
 
 const $ = (id) => document.getElementById(id);
 const THROTTLE_MS = 150;
@@ -13,8 +17,11 @@ const state = {
   shown: 0,       // sequence number of the answer on screen; older answers are dropped
   timer: null,
   lastSent: 0,
-  latest: null,   // the latest answer shown: { predictions, bitmap }
+  latest: null,   // the latest answer shown: { predictions, bitmap, took_ms, engine }
+  engine: localStorage.getItem("doodle.engine") === "server" ? "server" : "browser",
+  networks: new Map(), // model name → Network, once its weights are loaded
 };
+const kernels = compileKernels(fetch("/kernels.wasm"));
 
 const pad = new DrawingPad($("pad"), {
   onChange: () => schedule(false),
@@ -40,20 +47,62 @@ async function predict() {
     return;
   }
   try {
-    const response = await fetch("/api/predict", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ model: state.model, strokes: pad.apiStrokes, top: 5 }),
-    });
-    const answer = await response.json();
-    if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
-    show(seq, answer);
+    const network = state.engine === "browser" ? state.networks.get(state.model) : undefined;
+    show(seq, network ? guessHere(network) : await guessOnServer());
   } catch (error) {
     if (seq < state.shown) return;
     $("error").textContent = `Could not guess: ${error.message}`;
     $("error").hidden = false;
     document.body.dataset.shown = String(seq);
   }
+}
+
+/** The page's guesses, made here: the server's answer, without asking it. */
+function guessHere(network) {
+  const started = performance.now();
+  const bitmap = modelInput(pad.apiStrokes, network.framing);
+  const predictions = network.best(network.probabilities(bitmap), 5);
+  const took = performance.now() - started;
+  return { model: state.model, predictions, bitmap: Array.from(bitmap), took_ms: took, engine: "browser" };
+}
+
+async function guessOnServer() {
+  const response = await fetch("/api/predict", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model: state.model, strokes: pad.apiStrokes, top: 5 }),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(answer?.error?.message ?? `HTTP ${response.status}`);
+  return { ...answer, engine: "server" };
+}
+
+/**
+ * Downloads a model's weights (the browser keeps them, revalidated by ETag) and builds its network;
+ * the page then guesses without the server. A model that cannot be loaded is guessed on the server.
+ */
+async function loadNetwork(name) {
+  if (state.networks.has(name)) return;
+  try {
+    const response = await fetch(`/api/models/${encodeURIComponent(name)}/weights`);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    state.networks.set(name, await Network.fromModelFile(await response.arrayBuffer(), await kernels));
+    document.body.dataset.networks = [...state.networks.keys()].sort().join(" ");
+    updateEngine();
+    if (name === state.model && state.engine === "browser" && !pad.isEmpty) schedule(true);
+  } catch (error) {
+    console.warn(`guessing ${name} on the server: its weights did not load (${error.message})`);
+  }
+}
+
+/** Shows which engine guesses, and whether the chosen one can. */
+function updateEngine() {
+  const here = state.engine === "browser" && state.networks.has(state.model);
+  const network = state.networks.get(state.model);
+  $("engine-note").textContent = state.engine === "server" ? "each guess is a request"
+    : here ? `no server needed (${network.kernel === "wasm" ? "WebAssembly" : "JavaScript"})`
+    : "loading the model…";
+  document.body.dataset.engine = here ? "browser" : "server";
 }
 
 /** Shows an answer unless a newer one is already on screen. */
@@ -64,7 +113,8 @@ function show(seq, answer) {
   state.latest = answer;
   renderGuesses(answer);
   renderSeen(answer?.bitmap);
-  $("took").textContent = answer ? `(${answer.took_ms.toFixed(1)} ms)` : "";
+  $("took").textContent = answer
+    ? `(${answer.took_ms.toFixed(1)} ms ${answer.engine === "browser" ? "here" : "on the server"})` : "";
   document.body.dataset.shown = String(seq);
   game.onGuesses(answer);
 }
@@ -132,6 +182,9 @@ async function loadModels() {
       fieldset.append(label);
     }
     document.body.dataset.ready = "true";
+    updateEngine();
+    await loadNetwork(state.model);
+    for (const model of list.models) await loadNetwork(model.name);
   } catch (error) {
     $("error").textContent = `Could not load the models: ${error.message}`;
     $("error").hidden = false;
@@ -142,8 +195,18 @@ $("model-switch").addEventListener("change", (e) => {
   state.model = e.target.value;
   localStorage.setItem("doodle.model", state.model);
   game.stop();
+  updateEngine();
   schedule(true);
 });
+for (const input of document.querySelectorAll('input[name="engine"]')) {
+  input.checked = input.value === state.engine;
+  input.addEventListener("change", () => {
+    state.engine = input.value;
+    localStorage.setItem("doodle.engine", state.engine);
+    updateEngine();
+    schedule(true);
+  });
+}
 document.querySelectorAll('input[name="mode"]').forEach((input) =>
   input.addEventListener("change", () => game.setMode(input.value)));
 $("threshold").addEventListener("input", (e) => {
@@ -172,5 +235,5 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-window.doodle = { pad, state, game };
+window.doodle = { pad, state, game, predict };
 loadModels();
