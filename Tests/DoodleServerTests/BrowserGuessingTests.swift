@@ -1,4 +1,5 @@
 import DoodleData
+import DoodleNN
 import DoodleServer
 import Foundation
 import TestSupport
@@ -59,6 +60,35 @@ struct BrowserGuessingTests {
                     + "browser guess (normalise, rasterise, forward) \(String(format: "%.2f", times[times.count / 2])) ms, "
                     + "p90 \(String(format: "%.2f", times[times.count * 9 / 10])) ms")
             #expect(compared >= 500)
+        }
+    }
+
+    @Test(.enabled(if: BrowserTests.reason == nil, "\(BrowserTests.reason ?? "")"))
+    func everyNamedArchitectureGuessesInTheBrowserAsOnTheServer() async throws {
+        let models = try ArchitectureSpec.named.keys.sorted().enumerated().map { index, name in
+            try ServedModel(
+                name: name,
+                model: NetworkScriptTests.randomModel(
+                    ArchitectureSpec.named[name]!, classes: 9, seed: UInt64(index)),
+                poolSize: 1)
+        }
+        let registry = ModelRegistry(models)
+        let drawings = try BrowserTests.drawings(["cat", "house", "bicycle", "star"], count: 3)
+        try await LiveServer.with(registry) { port in
+            let page = try await BrowserPage.open(url: "http://127.0.0.1:\(port)/", width: 1200, height: 900)
+            try await page.waitForNetworks(registry.names)
+            for name in registry.names {
+                let results = try await page.drawBothWays(drawings, model: name)
+                #expect(results.count == drawings.count)
+                for result in results {
+                    #expect(result.browser.engine == "browser" && result.server.engine == "server")
+                    #expect(result.browser.bitmap == result.server.bitmap, "\(name): different bitmaps")
+                    if let problem = Self.disagreement(result.browser.predictions, result.server.predictions)
+                    {
+                        Issue.record("\(name): \(problem)")
+                    }
+                }
+            }
         }
     }
 

@@ -44,7 +44,7 @@ struct ServerRouteTests {
         ("/canvas.js", "text/javascript", "pointerdown"), ("/game.js", "text/javascript", "Oh, I know"),
         ("/sketch.js", "text/javascript", "export function modelInput"), ("/app.css", "text/css", "--accent"),
         ("/icon.svg", "image/svg+xml", "<svg"), ("/network.js", "text/javascript", "export class Network"),
-        ("/kernels.wasm", "application/wasm", "\0asm"),
+        ("/kernels.wasm", "application/wasm", "asm"),
     ])
     func thePageIsServedFromItsOwnOrigin(path: String, type: String, contains: String) async throws {
         try await ServerFixtures.application().test(.router) { client in

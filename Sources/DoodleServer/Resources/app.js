@@ -48,7 +48,9 @@ async function predict() {
   }
   try {
     const network = state.engine === "browser" ? state.networks.get(state.model) : undefined;
-    show(seq, network ? guessHere(network) : await guessOnServer());
+    const answer = network ? guessHere(network) : await guessOnServer();
+    answer.wait_ms = performance.now() - state.lastSent; // what the person waited, request and all
+    show(seq, answer);
   } catch (error) {
     if (seq < state.shown) return;
     $("error").textContent = `Could not guess: ${error.message}`;
@@ -86,7 +88,12 @@ async function loadNetwork(name) {
   try {
     const response = await fetch(`/api/models/${encodeURIComponent(name)}/weights`);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    state.networks.set(name, await Network.fromModelFile(await response.arrayBuffer(), await kernels));
+    const network = await Network.fromModelFile(await response.arrayBuffer(), await kernels);
+    // A few guesses at a blank page first, so that the engine has compiled the kernels' fast tier by
+    // the time a person draws (the first call otherwise takes about ten times as long).
+    const blank = new Uint8Array(network.input.view.length);
+    for (let i = 0; i < 8; i++) network.probabilities(blank);
+    state.networks.set(name, network);
     document.body.dataset.networks = [...state.networks.keys()].sort().join(" ");
     updateEngine();
     if (name === state.model && state.engine === "browser" && !pad.isEmpty) schedule(true);
@@ -113,8 +120,9 @@ function show(seq, answer) {
   state.latest = answer;
   renderGuesses(answer);
   renderSeen(answer?.bitmap);
-  $("took").textContent = answer
-    ? `(${answer.took_ms.toFixed(1)} ms ${answer.engine === "browser" ? "here" : "on the server"})` : "";
+  $("took").textContent = !answer ? ""
+    : answer.engine === "browser" ? `(${answer.took_ms.toFixed(1)} ms, here)`
+    : `(${answer.took_ms.toFixed(1)} ms on the server, ${answer.wait_ms.toFixed(0)} ms round trip)`;
   document.body.dataset.shown = String(seq);
   game.onGuesses(answer);
 }

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""How long the page takes to guess, in headless Chromium: in the browser and on the server.
+
+    Scripts/bench_browser.py URL [--data DIR] [--drawings N] [--model NAME]
+
+Opens the page served at URL (start `doodle serve` first), waits for the weights, then draws N real
+Quick, Draw! drawings (the first of each simplified stroke file, round after round) with pointer events,
+each once guessed in the browser and once on the server. Prints, per engine, the median and p90 of
+- guess: one guess's own work (browser: normalise, rasterise and forward in the page; server: the
+  server's `took_ms`), and
+- wait: from the page asking to the answer on screen (for the server, the whole request),
+and the size of the weights download.
+"""
+import argparse, glob, json, os, statistics, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from chromium_pipe import Browser
+
+SCRIPT = """
+(async () => {
+  const drawings = DRAWINGS;
+  const canvas = document.getElementById("pad");
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const choose = (name, value) => {
+    const input = document.querySelector(`input[name="${name}"][value="${value}"]`);
+    if (!input.checked) input.click();
+  };
+  const settled = async () => {
+    for (let i = 0; i < 4000; i++) {
+      const d = document.body.dataset;
+      if (doodle.state.timer === null && d.sent && d.sent === d.shown) return;
+      await sleep(i < 50 ? 0 : 2);
+    }
+    throw new Error("the page did not settle");
+  };
+  choose("model", MODEL);
+  const times = { browser: [], server: [] };
+  for (const drawing of drawings) {
+    for (const engine of ["browser", "server"]) {
+      choose("engine", engine);
+      doodle.pad.clear();
+      await settled();
+      const rect = canvas.getBoundingClientRect();
+      const scale = rect.width * 0.8 / 256;
+      for (const [xs, ys] of drawing) {
+        const event = (type, i, buttons) => canvas.dispatchEvent(new PointerEvent(type, {
+          pointerId: 7, pointerType: "pen", isPrimary: true, button: 0, buttons, bubbles: true, cancelable: true,
+          clientX: rect.left + rect.width * 0.1 + xs[i] * scale, clientY: rect.top + rect.height * 0.1 + ys[i] * scale }));
+        event("pointerdown", 0, 1);
+        for (let i = 1; i < xs.length; i++) event("pointermove", i, 1);
+        event("pointerup", xs.length - 1, 0);
+      }
+      await settled();
+      const answer = doodle.state.latest;
+      if (answer.engine !== engine) throw new Error(`asked for ${engine}, guessed on ${answer.engine}`);
+      times[engine].push([answer.took_ms, answer.wait_ms]);
+    }
+  }
+  const weights = performance.getEntriesByType("resource").filter((e) => e.name.includes("/weights"))
+    .map((e) => [e.name, e.encodedBodySize]);
+  return JSON.stringify({ times, weights });
+})()
+"""
+
+WAIT = """
+new Promise((resolve, reject) => {
+  const started = Date.now();
+  const check = () => document.body.dataset.networks?.split(" ").includes(MODEL) ? resolve(true)
+    : Date.now() - started > 30000 ? reject(new Error("no weights")) : setTimeout(check, 50);
+  check();
+})
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../shared/data"))
+    parser.add_argument("--drawings", type=int, default=300)
+    parser.add_argument("--model", default="doodles")
+    args = parser.parse_args()
+    files = sorted(glob.glob(os.path.join(args.data, "quickdraw/strokes/simplified_ndjson/*.ndjson")))
+    if not files:
+        sys.exit(f"bench_browser: no stroke files under {args.data}")
+    lines = [open(f).read().splitlines() for f in files]
+    drawings = []
+    for round_ in range(max(len(l) for l in lines)):
+        drawings += [json.loads(l[round_])["drawing"] for l in lines if round_ < len(l)]
+    drawings = drawings[: args.drawings]
+
+    browser = Browser()
+    try:
+        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        browser.call("Page.navigate", {"url": args.url}, session)
+        model = json.dumps(args.model)
+        browser.call("Runtime.evaluate", {"expression": WAIT.replace("MODEL", model), "awaitPromise": True}, session)
+        script = SCRIPT.replace("DRAWINGS", json.dumps(drawings)).replace("MODEL", model)
+        reply = browser.call("Runtime.evaluate", {"expression": script, "awaitPromise": True,
+                                                  "returnByValue": True}, session)
+        if "exceptionDetails" in reply:
+            sys.exit(f"bench_browser: the page failed: {reply['exceptionDetails']}")
+        result = json.loads(reply["result"]["value"])
+    finally:
+        browser.close()
+
+    def quantile(values, q):
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    print(f"== {len(drawings)} drawings, model {args.model}, {os.cpu_count()} cores, "
+          f"load {open('/proc/loadavg').read().split()[0]}")
+    for engine, pairs in result["times"].items():
+        guess = [p[0] for p in pairs]
+        wait = [p[1] for p in pairs]
+        print(f"{engine:8} guess median {statistics.median(guess):6.2f} ms  p90 {quantile(guess, 0.9):6.2f} ms   "
+              f"wait median {statistics.median(wait):6.2f} ms  p90 {quantile(wait, 0.9):6.2f} ms")
+    for name, size in result["weights"][:1]:
+        print(f"weights: {size / 1e6:.2f} MB ({name.split('/api/')[-1]})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
