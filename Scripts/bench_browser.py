@@ -13,44 +13,22 @@ and the size of the weights download.
 """
 import argparse, glob, json, os, statistics, sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from chromium_pipe import Browser
+from chromium_pipe import PAGE_HELPERS, Browser
 
 SCRIPT = """
 (async () => {
   const drawings = DRAWINGS;
-  const canvas = document.getElementById("pad");
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  PAGE_HELPERS
   const choose = (name, value) => {
     const input = document.querySelector(`input[name="${name}"][value="${value}"]`);
     if (!input.checked) input.click();
-  };
-  const settled = async () => {
-    for (let i = 0; i < 4000; i++) {
-      const d = document.body.dataset;
-      if (doodle.state.timer === null && d.sent && d.sent === d.shown) return;
-      await sleep(i < 50 ? 0 : 2);
-    }
-    throw new Error("the page did not settle");
   };
   choose("model", MODEL);
   const times = { browser: [], server: [] };
   for (const drawing of drawings) {
     for (const engine of ["browser", "server"]) {
       choose("engine", engine);
-      doodle.pad.clear();
-      await settled();
-      const rect = canvas.getBoundingClientRect();
-      const scale = rect.width * 0.8 / 256;
-      for (const [xs, ys] of drawing) {
-        const event = (type, i, buttons) => canvas.dispatchEvent(new PointerEvent(type, {
-          pointerId: 7, pointerType: "pen", isPrimary: true, button: 0, buttons, bubbles: true, cancelable: true,
-          clientX: rect.left + rect.width * 0.1 + xs[i] * scale, clientY: rect.top + rect.height * 0.1 + ys[i] * scale }));
-        event("pointerdown", 0, 1);
-        for (let i = 1; i < xs.length; i++) event("pointermove", i, 1);
-        event("pointerup", xs.length - 1, 0);
-      }
-      await settled();
+      await draw(drawing);
       const answer = doodle.state.latest;
       if (answer.engine !== engine) throw new Error(`asked for ${engine}, guessed on ${answer.engine}`);
       times[engine].push([answer.took_ms, answer.wait_ms]);
@@ -60,7 +38,7 @@ SCRIPT = """
     .map((e) => [e.name, e.encodedBodySize]);
   return JSON.stringify({ times, weights });
 })()
-"""
+""".replace("PAGE_HELPERS", PAGE_HELPERS)
 
 WAIT = """
 new Promise((resolve, reject) => {

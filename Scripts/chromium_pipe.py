@@ -1,8 +1,39 @@
-"""Headless Chromium over the DevTools pipe, with nothing beyond Python's standard library.
+"""Headless Chromium over the DevTools pipe, with nothing beyond Python's standard library, and the
+page-side helpers that draw on Doodle's canvas.
 
 Used by Scripts/page_screenshots.py and Scripts/bench_browser.py.
 """
 import json, os, subprocess, tempfile
+
+# JavaScript for the page: `settled()` waits until the last guess is on screen; `draw(drawing)` clears the
+# canvas and draws a Quick, Draw! drawing (0...255 coordinates) on it with pen events, then settles.
+PAGE_HELPERS = """
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const settled = async () => {
+  for (let i = 0; i < 4000; i++) {
+    const d = document.body.dataset;
+    if (doodle.state.timer === null && d.sent && d.sent === d.shown) return;
+    await sleep(i < 50 ? 0 : 2);
+  }
+  throw new Error("the page did not settle");
+};
+const draw = async (drawing) => {
+  const canvas = document.getElementById("pad");
+  doodle.pad.clear();
+  await settled();
+  const rect = canvas.getBoundingClientRect();
+  const scale = rect.width * 0.8 / 256;
+  for (const [xs, ys] of drawing) {
+    const event = (type, i, buttons) => canvas.dispatchEvent(new PointerEvent(type, {
+      pointerId: 7, pointerType: "pen", isPrimary: true, button: 0, buttons, bubbles: true, cancelable: true,
+      clientX: rect.left + rect.width * 0.1 + xs[i] * scale, clientY: rect.top + rect.height * 0.1 + ys[i] * scale }));
+    event("pointerdown", 0, 1);
+    for (let i = 1; i < xs.length; i++) event("pointermove", i, 1);
+    event("pointerup", xs.length - 1, 0);
+  }
+  await settled();
+};
+"""
 
 
 class Browser:

@@ -10,30 +10,15 @@ phone.png into OUT_DIR, for a person to look at.
 """
 import argparse, base64, json, os, sys, time
 
-from chromium_pipe import Browser
+from chromium_pipe import PAGE_HELPERS, Browser
 
 DRAW = """
 (async () => {
-  const drawing = DRAWING;
-  const canvas = document.getElementById("pad");
-  const rect = canvas.getBoundingClientRect();
-  const scale = rect.width * 0.8 / 256;
-  for (const [xs, ys] of drawing) {
-    const event = (type, i, buttons) => canvas.dispatchEvent(new PointerEvent(type, {
-      pointerId: 7, pointerType: "pen", isPrimary: true, button: 0, buttons, bubbles: true, cancelable: true,
-      clientX: rect.left + rect.width * 0.1 + xs[i] * scale, clientY: rect.top + rect.height * 0.1 + ys[i] * scale }));
-    event("pointerdown", 0, 1);
-    for (let i = 1; i < xs.length; i++) event("pointermove", i, 1);
-    event("pointerup", xs.length - 1, 0);
-  }
-  for (let i = 0; i < 200; i++) {
-    const d = document.body.dataset;
-    if (doodle.state.timer === null && d.sent && d.sent === d.shown) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  PAGE_HELPERS
+  await draw(DRAWING);
   return document.querySelector("#guess-list li")?.dataset.label ?? null;
 })()
-"""
+""".replace("PAGE_HELPERS", PAGE_HELPERS)
 
 WAIT = """
 new Promise((resolve) => {

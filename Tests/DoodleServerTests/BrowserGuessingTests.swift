@@ -220,37 +220,13 @@ extension BrowserPage {
     static let bothWaysScript = """
         (async () => {
           const drawings = DRAWINGS;
-          const canvas = document.getElementById("pad");
-          const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+          \(quickDrawHelpers)
           const choose = (name, value) => {
             const input = document.querySelector(`input[name="${name}"][value="${value}"]`);
             if (!input.checked) input.click();
           };
-          const settled = async () => {
-            for (let i = 0; i < 2000; i++) {
-              const d = document.body.dataset;
-              if (doodle.state.timer === null && d.sent && d.sent === d.shown) return;
-              await sleep(i < 50 ? 0 : 5);
-            }
-            throw new Error("the page did not settle");
-          };
           const draw = async (drawing) => {
-            doodle.pad.clear();
-            const rect = canvas.getBoundingClientRect();
-            const xs = drawing.flatMap(([x]) => x), ys = drawing.flatMap(([, y]) => y);
-            const [minX, minY] = [Math.min(...xs), Math.min(...ys)];
-            const extent = Math.max(1, Math.max(...xs) - minX, Math.max(...ys) - minY);
-            const scale = rect.width * 0.8 / extent;
-            for (const [sx, sy] of drawing) {
-              const event = (type, i, buttons) => canvas.dispatchEvent(new PointerEvent(type, {
-                pointerId: 7, pointerType: "pen", isPrimary: true, button: 0, buttons, bubbles: true,
-                cancelable: true, clientX: rect.left + rect.width * 0.1 + (sx[i] - minX) * scale,
-                clientY: rect.top + rect.height * 0.1 + (sy[i] - minY) * scale }));
-              event("pointerdown", 0, 1);
-              for (let i = 1; i < sx.length; i++) event("pointermove", i, 1);
-              event("pointerup", sx.length - 1, 0);
-            }
-            await settled();
+            await drawFitted(drawing);
             const answer = doodle.state.latest;
             return { engine: answer.engine, predictions: answer.predictions, bitmap: answer.bitmap,
               took: answer.took_ms, sent: doodle.pad.apiStrokes.map(([x, y]) => [x, y]) };

@@ -73,37 +73,47 @@ extension BrowserPage {
         return try JSONDecoder().decode([String?].self, from: Data(text.utf8))
     }
 
+    /// Page-side helpers the quick scripts share: `settled()` waits until the page's last guess is on
+    /// screen; `drawFitted(drawing)` clears the canvas and draws a drawing on it with pen events, as fast
+    /// as the page takes them, fitted to the canvas with a margin whatever its coordinates.
+    static let quickDrawHelpers = """
+        const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+        const settled = async () => {
+          for (let i = 0; i < 2000; i++) {
+            const d = document.body.dataset;
+            if (doodle.state.timer === null && d.sent && d.sent === d.shown) return;
+            await sleep(i < 50 ? 0 : 5);
+          }
+          throw new Error("the page did not settle");
+        };
+        const drawFitted = async (drawing) => {
+          const canvas = document.getElementById("pad");
+          doodle.pad.clear();
+          const rect = canvas.getBoundingClientRect();
+          const xs = drawing.flatMap(([x]) => x), ys = drawing.flatMap(([, y]) => y);
+          const [minX, minY] = [Math.min(...xs), Math.min(...ys)];
+          const extent = Math.max(1, Math.max(...xs) - minX, Math.max(...ys) - minY);
+          const scale = rect.width * 0.8 / extent;
+          for (const [sx, sy] of drawing) {
+            const event = (type, i, buttons) => canvas.dispatchEvent(new PointerEvent(type, {
+              pointerId: 7, pointerType: "pen", isPrimary: true, button: 0, buttons, bubbles: true,
+              cancelable: true, clientX: rect.left + rect.width * 0.1 + (sx[i] - minX) * scale,
+              clientY: rect.top + rect.height * 0.1 + (sy[i] - minY) * scale }));
+            event("pointerdown", 0, 1);
+            for (let i = 1; i < sx.length; i++) event("pointermove", i, 1);
+            event("pointerup", sx.length - 1, 0);
+          }
+          await settled();
+        };
+        """
+
     static let quickDrawScript = """
         (async () => {
           const drawings = DRAWINGS;
-          const canvas = document.getElementById("pad");
-          const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-          const settled = async () => {
-            for (let i = 0; i < 2000; i++) {
-              const d = document.body.dataset;
-              if (doodle.state.timer === null && d.sent && d.sent === d.shown) return;
-              await sleep(i < 50 ? 0 : 5);
-            }
-            throw new Error("the page did not settle");
-          };
+          \(quickDrawHelpers)
           const shown = [];
           for (const drawing of drawings) {
-            doodle.pad.clear();
-            const rect = canvas.getBoundingClientRect();
-            const xs = drawing.flatMap(([x]) => x), ys = drawing.flatMap(([, y]) => y);
-            const [minX, minY] = [Math.min(...xs), Math.min(...ys)];
-            const extent = Math.max(1, Math.max(...xs) - minX, Math.max(...ys) - minY);
-            const scale = rect.width * 0.8 / extent;
-            for (const [sx, sy] of drawing) {
-              const event = (type, i, buttons) => canvas.dispatchEvent(new PointerEvent(type, {
-                pointerId: 7, pointerType: "pen", isPrimary: true, button: 0, buttons, bubbles: true,
-                cancelable: true, clientX: rect.left + rect.width * 0.1 + (sx[i] - minX) * scale,
-                clientY: rect.top + rect.height * 0.1 + (sy[i] - minY) * scale }));
-              event("pointerdown", 0, 1);
-              for (let i = 1; i < sx.length; i++) event("pointermove", i, 1);
-              event("pointerup", sx.length - 1, 0);
-            }
-            await settled();
+            await drawFitted(drawing);
             shown.push(document.querySelector("#guess-list li")?.dataset.label ?? null);
           }
           return JSON.stringify(shown);
