@@ -11,10 +11,12 @@ public enum Batches {
     ///   - augmenter: varies each image; nil for the images as they are.
     ///   - seed: the augmentation stream of this batch; image `i` of the batch uses its own derived
     ///     generator, so the batch is the same whatever the thread count.
+    ///   - parallel: spread the images over the engine's threads; false to make the batch on the
+    ///     calling thread alone (a background thread working beside the engine's).
     /// - Returns: the batch and its labels.
     public static func make(
         _ indices: ArraySlice<Int>, of images: LabeledImages, augmenter: (any ImageAugmenter)? = nil,
-        seed: UInt64 = 0
+        seed: UInt64 = 0, parallel: Bool = true
     ) -> (input: Tensor, labels: [Int]) {
         let side = images.side
         let size = side * side
@@ -25,7 +27,7 @@ public enum Batches {
             let outBase = SendableFloats(out.baseAddress!)
             images.pixels.withUnsafeBufferPointer { pixels in
                 let pixelBase = SendableBytes(pixels.baseAddress!)
-                parallelFor(count) { b in
+                let body: @Sendable (Int) -> Void = { b in
                     let destination = outBase.pointer + b * size
                     if let augmenter {
                         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { scratch in
@@ -38,6 +40,7 @@ public enum Batches {
                         for i in 0..<size { destination[i] = Float(source[i]) * (1 / 255) }
                     }
                 }
+                if parallel { parallelFor(count, body) } else { (0..<count).forEach(body) }
             }
         }
         return (input, labels)

@@ -22,6 +22,9 @@ public final class Trainer {
     public var onEpoch: (EpochRecord) -> Void = { _ in }
     /// Where checkpoints go; nil for none.
     public var checkpoints: CheckpointStore?
+    /// Whether the next batches are made on a background thread while the current step computes;
+    /// the batches, and so the model, are the same either way.
+    public var prefetch = true
 
     let optimizer: any Optimizer
     let schedule: any LearningRateSchedule
@@ -71,7 +74,6 @@ public final class Trainer {
     @discardableResult
     public func run() throws -> Bool {
         let steps = configuration.stepsPerEpoch(trainCount: train.count)
-        let batch = configuration.batchSize
         let runStart = ContinuousClock.now
         let secondsBefore = state.seconds
         func secondsSoFar() -> Double {
@@ -80,22 +82,21 @@ public final class Trainer {
                 * 1e-18
         }
         while state.epoch < configuration.epochs {
-            let order = shuffledOrder(epoch: state.epoch)
+            let make = batchMaker(order: shuffledOrder(epoch: state.epoch), parallel: !prefetch)
+            let prefetcher = prefetch ? BatchPrefetcher(state.batchInEpoch..<steps, make: make) : nil
+            defer { prefetcher?.cancel() }
             let epochStart = ContinuousClock.now
             let seenBefore = state.epochSeen
             var clock = ContinuousClock.now
             var imagesSinceClock = 0
             while state.batchInEpoch < steps {
                 if shouldStop() {
+                    prefetcher?.cancel()
                     state.seconds = secondsSoFar()
                     try checkpoints?.save(self)
                     return false
                 }
-                let start = state.batchInEpoch * batch
-                let (input, labels) = Batches.make(
-                    order[start..<min(start + batch, order.count)], of: train,
-                    augmenter: configuration.augment ? augmenter : nil,
-                    seed: derivedSeed(configuration.seed, 2, state.step))
+                let (input, labels) = prefetcher?.next() ?? make(state.batchInEpoch)
                 reseedDropout()
                 optimizer.learningRate = schedule.learningRate(at: state.step)
                 if let momentum = schedule.momentum(at: state.step) {
@@ -156,6 +157,24 @@ public final class Trainer {
         state.epochSeen = 0
         try checkpoints?.save(self)
         onEpoch(result)
+    }
+
+    /// What makes batch `position` of the current epoch, whenever it runs: the images at that
+    /// position of `order`, augmented from the stream of the step that will train on them.
+    ///
+    /// A function of the position alone, so a batch made ahead by `BatchPrefetcher` is the batch the
+    /// synchronous loop would have made.
+    func batchMaker(order: [Int], parallel: Bool) -> @Sendable (Int) -> BatchPrefetcher.Batch {
+        let (train, batch, seed) = (train, configuration.batchSize, configuration.seed)
+        let augmenter = configuration.augment ? augmenter : nil
+        // The step that trains on the epoch's batch 0 (the epoch may have been entered mid-way).
+        let firstStep = state.step - state.batchInEpoch
+        return { position in
+            let start = position * batch
+            return Batches.make(
+                order[start..<min(start + batch, order.count)], of: train, augmenter: augmenter,
+                seed: derivedSeed(seed, 2, firstStep + position), parallel: parallel)
+        }
     }
 
     /// The epoch's order of training images: a seeded shuffle of all of them.

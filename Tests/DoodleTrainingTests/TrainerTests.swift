@@ -94,6 +94,63 @@ let tinySpec = ArchitectureSpec(
         #expect(try second.checkpoints!.checkpoints().count <= 2)
     }
 
+    /// Batches made ahead on a background thread are the batches made between steps: the two loops
+    /// end with the same weights, augmented or not.
+    @Test(arguments: [false, true])
+    func prefetchingChangesNothing(augment: Bool) throws {
+        var settings = configuration()
+        settings.augment = augment
+        var models: [[[Float]]] = []
+        for prefetch in [false, true] {
+            let trainer = try Trainer(
+                configuration: settings, train: train, validation: validation, augmenter: Augmenter())
+            trainer.prefetch = prefetch
+            try trainer.run()
+            models.append(trainer.network.stateDict().map(\.tensor.scalars))
+        }
+        #expect(models[0] == models[1])
+    }
+
+    /// An augmented, prefetching run stopped at any step and resumed from its checkpoint ends with
+    /// the weights of an unbroken one; so does a run whose `run()` is simply called again after it
+    /// stopped (what `doodle bench --pipeline` does between rounds).
+    @Test(arguments: [1, 5, 6, 13])
+    func augmentedPrefetchingRunResumesExactly(stopAfter k: Int) throws {
+        var settings = configuration()
+        settings.augment = true
+        func trainer() throws -> Trainer {
+            try Trainer(configuration: settings, train: train, validation: validation, augmenter: Augmenter())
+        }
+        let unbroken = try trainer()
+        unbroken.prefetch = false
+        try unbroken.run()
+
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try trainer()
+        first.checkpoints = try CheckpointStore(directory: directory, keep: 2)
+        first.shouldStop = { [unowned first] in first.step >= k }
+        #expect(try first.run() == false)
+        let resumed = try trainer()
+        try resumed.resume(from: try #require(try first.checkpoints!.latest()))
+        #expect(try resumed.run())
+
+        let reentered = try trainer()
+        var stops = 0
+        reentered.shouldStop = { [unowned reentered] in
+            guard reentered.step % k == 0 && reentered.step / k > stops else { return false }
+            stops += 1
+            return true
+        }
+        while try !reentered.run() {}
+        #expect(stops > 0)
+
+        let expected = unbroken.network.stateDict().map(\.tensor.scalars)
+        #expect(resumed.network.stateDict().map(\.tensor.scalars) == expected)
+        #expect(reentered.network.stateDict().map(\.tensor.scalars) == expected)
+        #expect(reentered.history.map(\.trainLoss) == unbroken.history.map(\.trainLoss))
+    }
+
     @Test func keepsTheBestEpochNotTheLast() throws {
         let trainer = try Trainer(configuration: configuration(), train: train, validation: validation)
         try trainer.run()
