@@ -12,6 +12,12 @@ extension Doodle {
                 batch-1 inference latency (median) and batch-256 inference throughput. With --peer, runs
                 ../shared/peers/torch_peer.py in the same run, alternating with Doodle, and prints the
                 ratios (above 1: Doodle is faster).
+
+                With --pipeline and --data, instead compares in one run, in alternating rounds, the engine's
+                raw training step (random tensors) with the real training loop on the data (shuffling,
+                gathering, augmentation, the step and its bookkeeping), for the first architecture of
+                --arch at batch 256 with the optimizer `doodle train` uses, and prints both images/s and
+                their ratio.
                 """)
 
         @Option(help: "Comma-separated architectures: small, medium, mnist, deep, compact.")
@@ -41,6 +47,26 @@ extension Doodle {
         @Option(help: "The peer script.")
         var peerScript = "../shared/peers/torch_peer.py"
 
+        @Flag(help: "Compare the raw training step with the whole training loop on --data (see above).")
+        var pipeline = false
+
+        @Option(
+            name: .customLong("data"),
+            help: ArgumentHelp(
+                "--pipeline: a dataset folder, as for train; repeat for more.", valueName: "dir"))
+        var folders: [String] = []
+
+        @Flag(
+            inversion: .prefixedNo,
+            help: "--pipeline: augment the training images, as train --augment does.")
+        var augment = true
+
+        @Option(help: "--pipeline: rounds of --steps raw steps and --steps training-loop steps.")
+        var rounds = 5
+
+        @Option(help: "--pipeline: start both networks from this model's weights (say, a trained one).")
+        var from: String?
+
         func validate() throws {
             for name in architectures where ArchitectureSpec.named[name] == nil {
                 throw ValidationError(
@@ -49,6 +75,9 @@ extension Doodle {
             }
             guard classes > 0, threads > 0, steps > 0, iters > 0 else {
                 throw ValidationError("--classes, --threads, --steps and --iters must be positive")
+            }
+            if pipeline && (folders.isEmpty || rounds < 1) {
+                throw ValidationError("--pipeline needs at least one --data folder and a positive --rounds")
             }
             if peer != nil && !FileManager.default.fileExists(atPath: peerScript) {
                 throw ValidationError("peer script not found at \(peerScript) (set --peer-script)")
@@ -61,6 +90,7 @@ extension Doodle {
 
         func run() async throws {
             doodleThreadCount = threads
+            if pipeline { return try runPipeline() }
             var rows: [Measurement] = []
             for name in architectures {
                 let n = name == "mnist" ? 10 : classes

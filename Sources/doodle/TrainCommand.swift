@@ -44,6 +44,12 @@ extension Doodle {
         @Flag(help: "Augment training images with small random shifts, rotations and scaling.")
         var augment = false
 
+        @Flag(
+            inversion: .prefixedNo,
+            help:
+                "Make the next batches on a background thread while a step computes (same model either way).")
+        var prefetch = true
+
         @Option(help: "Threads for the engine.")
         var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -106,6 +112,7 @@ extension Doodle {
             let store = try CheckpointStore(
                 directory: URL(fileURLWithPath: checkpoints ?? stem + ".checkpoints"), keep: keep)
             trainer.checkpoints = store
+            trainer.prefetch = prefetch
             let logURL = URL(fileURLWithPath: log ?? stem + ".jsonl")
             if resume {
                 guard let latest = try store.latest() else {
