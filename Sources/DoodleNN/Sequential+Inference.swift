@@ -1,7 +1,7 @@
 extension Sequential {
     /// A copy of the network for inference only: each batch norm after a convolution is folded into
     /// the convolution's weights and bias, and dropout is dropped, so `deep` runs as a plain chain of
-    /// convolutions with fused ReLU.
+    /// convolutions with fused ReLU, each with its weight packed once for the matrix product.
     ///
     /// The copy shares no storage with the original (weights are copy-on-write values) and has its
     /// own buffers, so it may run on another thread. Its layer indices differ from the original's:
@@ -31,6 +31,7 @@ extension Sequential {
             default: preconditionFailure("inferenceCopy: unknown layer \(type(of: layer))")
             }
         }
+        for case let conv as Conv2D in result { conv.packForInference() }
         return Sequential(result)
     }
 }

@@ -118,4 +118,32 @@ import Testing
             #expect(problem == nil, "\(m)×\(n)×\(k) \(layout): \(problem ?? "")")
         }
     }
+
+    /// A B packed once gives the product of packing it every call: all depth blocks, ragged panels,
+    /// both layouts, one and two threads.
+    @Test(arguments: [
+        (1, 16, 9), (7, 37, 288), (300, 64, 576), (50, 600, 330), (1, 300, 1000), (200, 5, 700), (13, 256, 1),
+    ])
+    func prepackedBMatchesReference(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        let saved = doodleThreadCount
+        defer { doodleThreadCount = saved }
+        for threads in [1, 2] {
+            doodleThreadCount = threads
+            for layout in Layout.all {
+                let packed: Kernel = { m, n, k, a, ars, acs, b, brs, bcs, c, ldc, _, bias, relu in
+                    let packedB = GEMM.PackedB(k: k, n: n, b: b, bRowStride: brs, bColStride: bcs)
+                    GEMM.multiply(
+                        m: m, a: a, aRowStride: ars, aColStride: acs, packedB: packedB, c: c, ldc: ldc,
+                        bias: bias, relu: relu)
+                }
+                let options = Options(bias: true, relu: true, padC: 2)
+                let fast = Self.product(packed, m: m, n: n, k: k, layout: layout, options: options)
+                let expected = Self.product(
+                    Self.reference, m: m, n: n, k: k, layout: layout, options: options)
+                let problem = mismatch(fast, expected, rtol: 1e-4, atol: 1e-4)
+                #expect(problem == nil, "\(m)×\(n)×\(k) \(layout), \(threads) threads: \(problem ?? "")")
+            }
+        }
+    }
 }

@@ -25,6 +25,10 @@ struct Problem {
     let b: UnsafePointer<Float>, bRowStride: Int, bColStride: Int
     let c: UnsafeMutablePointer<Float>, ldc: Int
     let accumulate: Bool, bias: UnsafePointer<Float>?, relu: Bool
+    /// B already packed by `GEMM.PackedB` (then `b` is unused), or nil to pack it block by block.
+    var prepackedB: UnsafePointer<Float>? = nil
+    /// The prepacked B's width, rounded up to whole 16-column panels.
+    var prepackedWidth = 0
 
     /// `C (rows, cols) = (accumulate ? C : 0) + bias`, then ReLU: the whole product when k is 0.
     func epilogueOnly(rows: Range<Int>, cols: Range<Int>) {
@@ -44,9 +48,7 @@ struct Problem {
     /// block), rows in 6-row panels (A read in place or packed), columns in 16-wide panels.
     func run(rows: Range<Int>, cols: Range<Int>) {
         let mr = GEMM.mr, nr = GEMM.nr
-        // Equal depth blocks of at most kcMax, so k = 288 is one block and 576 two of 288.
-        let kBlocks = (k + GEMM.kcMax - 1) / GEMM.kcMax
-        let kc = (k + kBlocks - 1) / kBlocks
+        let (kc, _) = GEMM.depthBlocks(k)
         let aInPlace = aColStride == 1
         GEMM.withScratch { scratch in
             let packedB = scratch
@@ -57,7 +59,14 @@ struct Problem {
                 var pc = 0
                 while pc < k {
                     let kcur = min(kc, k - pc)
-                    packB(into: packedB, depth: pc..<(pc + kcur), cols: jc..<(jc + nc))
+                    // A prepacked B holds, per depth block, every 16-column panel of the whole width.
+                    let blockB: UnsafePointer<Float>
+                    if let prepackedB {
+                        blockB = prepackedB + pc * prepackedWidth + jc * kcur
+                    } else {
+                        packB(into: packedB, depth: pc..<(pc + kcur), cols: jc..<(jc + nc))
+                        blockB = UnsafePointer(packedB)
+                    }
                     let epilogue = Epilogue(
                         loadC: accumulate || pc > 0, bias: pc + kcur == k ? bias : nil,
                         relu: relu && pc + kcur == k)
@@ -81,7 +90,7 @@ struct Problem {
                             var tileEpilogue = epilogue
                             if let bias = epilogue.bias { tileEpilogue.bias = bias + jc + jr }
                             GEMM.microKernel(
-                                kc: kcur, a: panel, ars: ars, acs: acs, b: packedB + jr * kcur,
+                                kc: kcur, a: panel, ars: ars, acs: acs, b: blockB + jr * kcur,
                                 c: c + ir * ldc + jc + jr, ldc: ldc, rows: mcur, cols: ncur,
                                 epilogue: tileEpilogue)
                             jr += nr

@@ -40,10 +40,16 @@ public enum GEMM {
             }
             return
         }
+        run(problem, m: m, n: n, threads: threads)
+    }
+
+    /// Runs `problem` over C (m, n) on up to `threads` threads.
+    static func run(_ problem: Problem, m: Int, n: Int, threads: Int) {
         if threads <= 1 {
             problem.run(rows: 0..<m, cols: 0..<n)
             return
         }
+        let shared = SendableProblem(problem)
         // Split rows when the problem is tall (convolutions), columns when it is wide (linear
         // layers): splitting columns means no thread re-packs another's part of B. Several chunks
         // per thread let a thread that got its core first take over one that did not; row chunks
@@ -98,6 +104,65 @@ public enum GEMM {
                 if relu { sum = max(sum, 0) }
                 c[i * ldc + j] = sum
             }
+        }
+    }
+}
+
+extension GEMM {
+    /// A B matrix packed once, for products that reuse it: an inference network's weights.
+    ///
+    /// The layout is the one `multiply` packs B into block by block: for each depth block, each
+    /// 16-column panel, `kc × 16` row-major, zero-padded past `n`. A product with it skips packing.
+    public struct PackedB: Sendable {
+        /// Depth and width of B.
+        public let k, n: Int
+        let storage: [Float]
+
+        /// Packs B (k, n), element (p, j) at `b[p * bRowStride + j * bColStride]`.
+        public init(k: Int, n: Int, b: UnsafePointer<Float>, bRowStride: Int, bColStride: Int) {
+            precondition(k > 0 && n > 0, "PackedB: empty \(k)×\(n)")
+            self.k = k
+            self.n = n
+            let width = (n + nr - 1) / nr * nr
+            let problem = Problem(
+                k: k, a: b, aRowStride: 0, aColStride: 0, b: b, bRowStride: bRowStride,
+                bColStride: bColStride, c: UnsafeMutablePointer(mutating: b), ldc: n, accumulate: false,
+                bias: nil, relu: false)
+            let (kc, _) = depthBlocks(k)
+            storage = [Float](unsafeUninitializedCapacity: k * width) { buffer, count in
+                var pc = 0
+                while pc < k {
+                    let depth = pc..<min(k, pc + kc)
+                    problem.packB(into: buffer.baseAddress! + pc * width, depth: depth, cols: 0..<n)
+                    pc = depth.upperBound
+                }
+                count = k * width
+            }
+        }
+    }
+
+    /// The depth of each block of a product of depth `k`: equal blocks of at most `kcMax`, so that
+    /// k = 288 is one block and 576 two of 288.
+    static func depthBlocks(_ k: Int) -> (depth: Int, count: Int) {
+        let count = (k + kcMax - 1) / kcMax
+        return ((k + count - 1) / count, count)
+    }
+
+    /// `multiply` with B packed beforehand: A (m, k) · B (k, n) -> C (m, n), plus bias, then ReLU.
+    public static func multiply(
+        m: Int, a: UnsafePointer<Float>, aRowStride: Int, aColStride: Int, packedB: PackedB,
+        c: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>? = nil, relu: Bool = false
+    ) {
+        let (n, k) = (packedB.n, packedB.k)
+        precondition(m >= 0 && (m <= 1 || ldc >= n), "GEMM: m \(m), ldc \(ldc) < n \(n)")
+        if m == 0 { return }
+        packedB.storage.withUnsafeBufferPointer { packed in
+            var problem = Problem(
+                k: k, a: a, aRowStride: aRowStride, aColStride: aColStride, b: packed.baseAddress!,
+                bRowStride: 0, bColStride: 0, c: c, ldc: ldc, accumulate: false, bias: bias, relu: relu)
+            problem.prepackedB = packed.baseAddress!
+            problem.prepackedWidth = (n + nr - 1) / nr * nr
+            run(problem, m: m, n: n, threads: threadCount(m: m, n: n, k: k))
         }
     }
 }

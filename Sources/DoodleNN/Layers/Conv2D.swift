@@ -24,6 +24,9 @@ public final class Conv2D: Layer {
     /// Apply ReLU to the output in the same pass (inference fast path; set by the model builder).
     public var fusedReLU = false
 
+    /// The weight packed for the matrix product, made by `packForInference()`: inference then skips
+    /// packing it on every call. Training drops it, since the weight changes.
+    private var packedWeight: GEMM.PackedB?
     private var col = Tensor(shape: [0], scalars: [])
     private var output = Tensor(shape: [0], scalars: [])
     private var dInput = Tensor(shape: [0], scalars: [])
@@ -86,6 +89,7 @@ public final class Conv2D: Layer {
         geometry = g
         output.resize(to: [g.batch, g.outHeight, g.outWidth, outChannels])
         let relu = fusedReLU && !training
+        if training { packedWeight = nil }
         if isPointwise {
             multiplyWeight(input, g, relu: relu)
         } else {
@@ -101,7 +105,30 @@ public final class Conv2D: Layer {
         return output
     }
 
+    /// Packs the weight once for the matrix product, for a network that only infers from now on: an
+    /// inference copy. A training forward pass drops the packed copy.
+    public func packForInference() {
+        packedWeight = weight.value.withUnsafeBufferPointer {
+            GEMM.PackedB(
+                k: kernelSize * kernelSize * inChannels, n: outChannels, b: $0.baseAddress!,
+                bRowStride: outChannels, bColStride: 1)
+        }
+    }
+
     private func multiplyWeight(_ rows: Tensor, _ g: ConvGeometry, relu: Bool) {
+        if let packedWeight {
+            rows.withUnsafeBufferPointer { a in
+                bias.value.withUnsafeBufferPointer { b in
+                    output.withUnsafeMutableBufferPointer { y in
+                        GEMM.multiply(
+                            m: g.colRows, a: a.baseAddress!, aRowStride: g.colColumns, aColStride: 1,
+                            packedB: packedWeight, c: y.baseAddress!, ldc: outChannels, bias: b.baseAddress!,
+                            relu: relu)
+                    }
+                }
+            }
+            return
+        }
         rows.withUnsafeBufferPointer { a in
             weight.value.withUnsafeBufferPointer { w in
                 bias.value.withUnsafeBufferPointer { b in
