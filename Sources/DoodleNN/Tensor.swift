@@ -87,12 +87,16 @@ public struct Tensor: Sendable, Equatable {
 
     /// Resizes to `newShape`, reusing the allocation when it is already large enough.
     ///
-    /// Element values after a resize are unspecified; callers overwrite them.
+    /// Element values after a resize are unspecified; callers overwrite them. Shrinking keeps the
+    /// capacity, so a buffer that serves batches of varying size (a server's) is allocated once for
+    /// the largest, not again and zero-filled for every batch.
     public mutating func resize(to newShape: [Int]) {
         if newShape == shape { return }
         let newCount = newShape.reduce(1, *)
-        if newCount != storage.count {
-            storage = Array(repeating: 0, count: newCount)
+        if newCount < storage.count {
+            storage.removeLast(storage.count - newCount)
+        } else if newCount > storage.count {
+            storage.append(contentsOf: repeatElement(0, count: newCount - storage.count))
         }
         shape = newShape
     }
