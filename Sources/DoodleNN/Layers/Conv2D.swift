@@ -11,8 +11,9 @@ public enum Padding: Sendable, Equatable, Codable {
 /// A 2-D convolution with bias: input (N, H, W, C), weight (KH, KW, C, K) -> output (N, OH, OW, K).
 ///
 /// Computed as im2col followed by one matrix product `col (N·OH·OW, KH·KW·C) · weight (KH·KW·C, K)`,
-/// with the bias (and, when `fusedReLU`, the ReLU) applied as the product is stored. Model files hold
-/// the weight in PyTorch's (K, C, KH, KW) layout; `ModelIO` converts.
+/// with the bias (and, when `fusedReLU`, the ReLU) applied as the product is stored; in inference, a
+/// window of at most 32 taps × channels runs `DirectConv` instead. Model files hold the weight in
+/// PyTorch's (K, C, KH, KW) layout; `ModelIO` converts.
 public final class Conv2D: Layer {
     public let inChannels, outChannels, kernelSize, stride: Int
     public let padding: Padding
@@ -92,6 +93,18 @@ public final class Conv2D: Layer {
         if training { packedWeight = nil }
         if isPointwise {
             multiplyWeight(input, g, relu: relu)
+        } else if !training && DirectConv.suits(g, outChannels: outChannels) {
+            input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    bias.value.withUnsafeBufferPointer { b in
+                        output.withUnsafeMutableBufferPointer { y in
+                            DirectConv.forward(
+                                g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                outChannels: outChannels, relu: relu, output: y.baseAddress!)
+                        }
+                    }
+                }
+            }
         } else {
             col.resize(to: [g.colRows, g.colColumns])
             input.withUnsafeBufferPointer { x in
