@@ -1,4 +1,5 @@
 import ArgumentParser
+import DoodleNN
 import DoodleServer
 import Foundation
 import Hummingbird
@@ -30,6 +31,9 @@ extension Doodle {
         @Option(help: "The most points, over all strokes, in one drawing.")
         var maxPoints = 10_000
 
+        @Option(help: "Threads each forward pass of the engine spreads over (default: every core).")
+        var threads = ProcessInfo.processInfo.activeProcessorCount
+
         var modelsFolder: URL {
             if let modelsPath { return URL(fileURLWithPath: modelsPath) }
             let folders = ModelLocator.searchFolders
@@ -48,9 +52,11 @@ extension Doodle {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
             guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
             guard maxPoints > 0 else { throw ValidationError("--max-points must be positive") }
+            guard threads > 0 else { throw ValidationError("--threads must be positive") }
         }
 
         func run() async throws {
+            doodleThreadCount = threads
             let app: any ApplicationProtocol
             do {
                 app = try await buildApplication(self)
