@@ -93,8 +93,10 @@ def main():
         wait = [p[1] for p in pairs]
         print(f"{engine:8} guess median {statistics.median(guess):6.2f} ms  p90 {quantile(guess, 0.9):6.2f} ms   "
               f"wait median {statistics.median(wait):6.2f} ms  p90 {quantile(wait, 0.9):6.2f} ms")
-    for name, size in result["weights"][:1]:
-        print(f"weights: {size / 1e6:.2f} MB ({name.split('/api/')[-1]})")
+    for name, size in result["weights"]:
+        if f"/models/{args.model}/" in name:
+            print(f"weights: {size / 1e6:.2f} MB ({name.split('/api/')[-1]})")
+            break
 
 
 if __name__ == "__main__":

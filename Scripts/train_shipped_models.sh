@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Rebuilds the shipped models exactly as the README says, scores them on their test splits, and (with
 # PEER=/path/to/python, a Python with torch) trains ../shared/peers/torch_train.py's `small` on the same
-# bitmap categories, split sizes and epochs as Doodle's `small`, for the side-by-side accuracy.
+# bitmap categories, split sizes and epochs as Doodle's `small`, for the side-by-side accuracy, and then
+# Doodle's shipped recipe (`compact`, augmented) on that same data.
 #
 #   Scripts/train_shipped_models.sh [digits] [doodles] [peer]     (default: all three)
+#
+# PEER_EPOCHS (default 5) sets the epochs of the three peer-comparison runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DOODLE_SHARED_DATA:-../shared/data}
@@ -34,9 +37,14 @@ if [[ " $what " == *" peer "* ]]; then
     : "${PEER:?set PEER to a Python with torch, e.g. PEER=/tmp/peer/bin/python}"
     # Same architecture, categories (the 23 bitmap files), per-class limit, 80/10/10 split sizes, epochs,
     # batch, optimizer (Adam, one-cycle, max lr 0.003).
-    $doodle train --data "$DATA/quickdraw/bitmap" --per-class 2495 --arch small --epochs 5 --lr 0.003 \
+    epochs=${PEER_EPOCHS:-5}
+    $doodle train --data "$DATA/quickdraw/bitmap" --per-class 2495 --arch small --epochs "$epochs" --lr 0.003 \
         --out "$WORK/small-bitmap.safetensors" --checkpoints "$WORK/small-bitmap"
     $doodle eval --model "$WORK/small-bitmap.safetensors" --data "$DATA/quickdraw/bitmap" --per-class 2495
     "$PEER" ../shared/peers/torch_train.py --data "$DATA/quickdraw/bitmap" --classes 23 --per-class 2495 \
-        --epochs 5 --arch small | tail -1
+        --epochs "$epochs" --arch small | tail -1
+    # The shipped recipe (compact, augmented) on the same data, split sizes and epochs: beyond the peer?
+    $doodle train --data "$DATA/quickdraw/bitmap" --per-class 2495 --arch compact --epochs "$epochs" --augment \
+        --lr 0.003 --weight-decay 0.0001 --out "$WORK/compact-bitmap.safetensors" --checkpoints "$WORK/compact-bitmap"
+    $doodle eval --model "$WORK/compact-bitmap.safetensors" --data "$DATA/quickdraw/bitmap" --per-class 2495
 fi
