@@ -265,7 +265,11 @@ function buildLayers(spec, classes, tensors, arena) {
       variance: tensor(`${index}.running_var`, [channels]),
     };
   };
-  for (let index = 0; index < specs.length; index++) {
+  let index = 0;
+  // Whether the layer after the current one is a `type` that it absorbs (a batch norm to fold, a ReLU
+  // to fuse): if so, that layer is taken too, and `index` moves onto it.
+  const next = (type) => specs[index + 1]?.type === type && ++index > 0;
+  for (; index < specs.length; index++) {
     const layer = specs[index];
     const fail = (problem) => new ModelFileError(`${spec.name}, layer ${index} (${layer.type}): ${problem}`);
     const image = shape.length === 3;
@@ -286,8 +290,8 @@ function buildLayers(spec, classes, tensors, arena) {
         if (shape[0] + total < kernel || shape[1] + total < kernel) throw fail(`a ${kernel}×${kernel} kernel does not fit [${shape}]`);
         const weight = tensor(`${index}.weight`, [filters, shape[2], kernel, kernel]);
         const bias = tensor(`${index}.bias`, [filters]);
-        const norm = specs[index + 1]?.type === "batchnorm" ? batchNorm(++index, filters) : null;
-        const relu = specs[index + 1]?.type === "relu" && ++index > 0;
+        const norm = next("batchnorm") ? batchNorm(index, filters) : null;
+        const relu = next("relu");
         const conv = new Conv2D(shape, filters, kernel, stride, before, total, relu, arena);
         conv.setWeights(weight, bias, norm);
         layers.push(conv);
@@ -328,7 +332,7 @@ function buildLayers(spec, classes, tensors, arena) {
         if (!(units > 0)) throw fail("needs positive units");
         const weight = tensor(`${index}.weight`, [units, shape[0]]);
         const bias = tensor(`${index}.bias`, [units]);
-        const relu = specs[index + 1]?.type === "relu" && ++index > 0;
+        const relu = next("relu");
         layers.push(new Linear(shape[0], units, weight, bias, relu, arena));
         shape = [units];
         break;
