@@ -48,21 +48,26 @@ public final class BatchNorm2D: Layer {
         var variance = [Float](repeating: 0, count: c)
         if training {
             precondition(rows > 1, "BatchNorm2D needs more than one value per channel in training")
+            var sum = [Double](repeating: 0, count: c)
+            var squares = [Double](repeating: 0, count: c)
             input.withUnsafeBufferPointer { x in
-                var sum = [Double](repeating: 0, count: c)
-                var squares = [Double](repeating: 0, count: c)
-                for r in 0..<rows {
-                    for ch in 0..<c {
-                        let v = Double(x[r * c + ch])
-                        sum[ch] += v
-                        squares[ch] += v * v
+                sum.withUnsafeMutableBufferPointer { sum in
+                    squares.withUnsafeMutableBufferPointer { squares in
+                        for r in 0..<rows {
+                            let row = x.baseAddress! + r * c
+                            for ch in 0..<c {
+                                let v = Double(row[ch])
+                                sum[ch] += v
+                                squares[ch] += v * v
+                            }
+                        }
                     }
                 }
-                for ch in 0..<c {
-                    let m = sum[ch] / Double(rows)
-                    mean[ch] = Float(m)
-                    variance[ch] = Float(max(squares[ch] / Double(rows) - m * m, 0))
-                }
+            }
+            for ch in 0..<c {
+                let m = sum[ch] / Double(rows)
+                mean[ch] = Float(m)
+                variance[ch] = Float(max(squares[ch] / Double(rows) - m * m, 0))
             }
             let unbias = Float(rows) / Float(rows - 1)
             for ch in 0..<c {
@@ -80,13 +85,22 @@ public final class BatchNorm2D: Layer {
         let beta = bias.value.scalars
         if training { normalized.resize(to: input.shape) }
         output.resize(to: input.shape)
+        // Flat pointers throughout: a Tensor subscript in this loop checked uniqueness per element
+        // and made batch norm the slowest layer of a training step.
+        let (inverseStd, center) = (self.inverseStd, mean)
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
-                for r in 0..<rows {
-                    for ch in 0..<c {
-                        let xhat = (x[r * c + ch] - mean[ch]) * inverseStd[ch]
-                        if training { normalized[flat: r * c + ch] = xhat }
-                        y[r * c + ch] = gamma[ch] * xhat + beta[ch]
+                normalized.withUnsafeMutableBufferPointer { saved in
+                    for r in 0..<rows {
+                        let (from, to) = (x.baseAddress! + r * c, y.baseAddress! + r * c)
+                        for ch in 0..<c {
+                            let xhat = (from[ch] - center[ch]) * inverseStd[ch]
+                            to[ch] = gamma[ch] * xhat + beta[ch]
+                        }
+                        if training {
+                            let keep = saved.baseAddress! + r * c
+                            for ch in 0..<c { keep[ch] = (from[ch] - center[ch]) * inverseStd[ch] }
+                        }
                     }
                 }
             }
@@ -103,10 +117,15 @@ public final class BatchNorm2D: Layer {
         var sumDyXhat = [Float](repeating: 0, count: c)
         dOutput.withUnsafeBufferPointer { dy in
             normalized.withUnsafeBufferPointer { xhat in
-                for r in 0..<rows {
-                    for ch in 0..<c {
-                        sumDy[ch] += dy[r * c + ch]
-                        sumDyXhat[ch] += dy[r * c + ch] * xhat[r * c + ch]
+                sumDy.withUnsafeMutableBufferPointer { sumDy in
+                    sumDyXhat.withUnsafeMutableBufferPointer { sumDyXhat in
+                        for r in 0..<rows {
+                            let (g, h) = (dy.baseAddress! + r * c, xhat.baseAddress! + r * c)
+                            for ch in 0..<c {
+                                sumDy[ch] += g[ch]
+                                sumDyXhat[ch] += g[ch] * h[ch]
+                            }
+                        }
                     }
                 }
             }
