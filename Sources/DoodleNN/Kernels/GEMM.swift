@@ -124,6 +124,7 @@ extension GEMM {
             self.k = k
             self.n = n
             let width = (n + nr - 1) / nr * nr
+            // A problem around B alone: packB reads only b and its strides; A and C are never touched.
             let problem = Problem(
                 k: k, a: b, aRowStride: 0, aColStride: 0, b: b, bRowStride: bRowStride,
                 bColStride: bColStride, c: UnsafeMutablePointer(mutating: b), ldc: n, accumulate: false,
