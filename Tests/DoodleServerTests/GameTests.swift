@@ -31,6 +31,13 @@ struct GameTests {
             _ = try await page.evaluate(
                 """
                 (() => {
+                  // Every banner shown, in order: a round won while the pen is still drawing (guesses in
+                  // the browser come at once) may be followed by the next round's banner before the
+                  // test looks.
+                  window.banners = [];
+                  const banner = document.getElementById("game-banner");
+                  new MutationObserver(() => banners.push(banner.textContent))
+                    .observe(banner, { childList: true, characterData: true, subtree: true });
                   doodle.game.seconds = 3;
                   document.querySelector('input[name="mode"][value="game"]').click();
                   document.getElementById("game-start").click();
@@ -61,7 +68,8 @@ struct GameTests {
                         """
                         new Promise((resolve, reject) => {
                           const started = Date.now();
-                          const check = () => !doodle.game.inRound ? resolve(document.getElementById("game-banner").textContent)
+                          const verdict = () => banners.filter((b) => /^(Oh, I know|Sorry)/.test(b)).at(-1);
+                          const check = () => doodle.game.results.length > \(round) ? resolve(verdict() ?? "no verdict")
                             : Date.now() - started > 10000 ? reject(new Error("round \(round + 1) did not end"))
                             : setTimeout(check, 20);
                           check();
