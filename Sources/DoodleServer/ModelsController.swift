@@ -63,9 +63,7 @@ public struct ModelsController<Context: RequestContext>: Sendable {
         let health = Health(status: "ok", models: models.names)
         router.get("api/models") { _, _ in list }
         router.get("healthz") { _, _ in health }
-        let files = models.models.mapValues {
-            (body: ByteBuffer(bytes: $0.file.bytes), tag: $0.file.entityTag)
-        }
+        let files = models.models.mapValues(\.file)
         router.get("api/models/:name/weights") { request, context in
             let name = try context.parameters.require("name")
             guard let file = files[name] else {
@@ -74,12 +72,12 @@ public struct ModelsController<Context: RequestContext>: Sendable {
                     message:
                         "no model named '\(name)'; the models are \(models.names.joined(separator: ", "))")
             }
-            var headers: HTTPFields = [.eTag: file.tag, .cacheControl: "no-cache"]
-            if request.headers[values: .ifNoneMatch].contains(where: { Self.matches($0, file.tag) }) {
+            var headers: HTTPFields = [.eTag: file.entityTag, .cacheControl: "no-cache"]
+            if request.headers[values: .ifNoneMatch].contains(where: { Self.matches($0, file.entityTag) }) {
                 return Response(status: .notModified, headers: headers)
             }
             headers[.contentType] = "application/octet-stream"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: file.body))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: file.bytes))
         }
     }
 

@@ -1,6 +1,7 @@
 import DoodleData
 import DoodleNN
 import Foundation
+import Hummingbird
 
 /// A model as the server serves it: its facts, and inference copies of its weights.
 ///
@@ -72,10 +73,10 @@ public struct ServedModel: Sendable {
     }
 }
 
-/// A model's safetensors file in memory, with the entity tag that names its contents.
+/// A model's safetensors file in memory, ready to send, with the entity tag that names its contents.
 public struct ModelFileBytes: Sendable {
     /// The file: the weights in PyTorch's layouts and the metadata, exactly as `Model.write(to:)` writes.
-    public let bytes: [UInt8]
+    public let bytes: ByteBuffer
     /// A strong HTTP entity tag, the quoted MD5 of `bytes`: it changes whenever the weights do.
     public let entityTag: String
 
@@ -86,7 +87,7 @@ public struct ModelFileBytes: Sendable {
         let bytes = try model.safeTensors().serialized()
         var digest = MD5()
         digest.update(bytes)
-        self.bytes = bytes
+        self.bytes = ByteBuffer(bytes: bytes)
         self.entityTag = "\"\(digest.hexDigest())\""
     }
 }
