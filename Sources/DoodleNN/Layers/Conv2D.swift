@@ -142,11 +142,10 @@ public final class Conv2D: Layer {
                             part.batch = min(group, g.batch - start)
                             Im2col.forward(
                                 part, input: x.baseAddress! + start * imageSize, col: c.baseAddress!)
-                            GEMM.multiply(
-                                m: part.colRows, a: c.baseAddress!, aRowStride: g.colColumns, aColStride: 1,
-                                packedB: packed, c: y.baseAddress! + start * pixels * outChannels,
-                                ldc: outChannels,
-                                bias: b.baseAddress!, relu: relu)
+                            multiplyPacked(
+                                c.baseAddress!, rows: part.colRows, columns: g.colColumns, packed,
+                                bias: b.baseAddress!, relu: relu,
+                                into: y.baseAddress! + start * pixels * outChannels)
                             start += part.batch
                         }
                     }
@@ -165,15 +164,24 @@ public final class Conv2D: Layer {
         }
     }
 
+    /// y (rows, K) = a (rows, columns) · the packed weight, plus bias, then ReLU when `relu`.
+    private func multiplyPacked(
+        _ a: UnsafePointer<Float>, rows: Int, columns: Int, _ packed: GEMM.PackedB,
+        bias: UnsafePointer<Float>, relu: Bool, into y: UnsafeMutablePointer<Float>
+    ) {
+        GEMM.multiply(
+            m: rows, a: a, aRowStride: columns, aColStride: 1, packedB: packed, c: y, ldc: outChannels,
+            bias: bias, relu: relu)
+    }
+
     private func multiplyWeight(_ rows: Tensor, _ g: ConvGeometry, relu: Bool) {
         if let packedWeight {
             rows.withUnsafeBufferPointer { a in
                 bias.value.withUnsafeBufferPointer { b in
                     output.withUnsafeMutableBufferPointer { y in
-                        GEMM.multiply(
-                            m: g.colRows, a: a.baseAddress!, aRowStride: g.colColumns, aColStride: 1,
-                            packedB: packedWeight, c: y.baseAddress!, ldc: outChannels, bias: b.baseAddress!,
-                            relu: relu)
+                        multiplyPacked(
+                            a.baseAddress!, rows: g.colRows, columns: g.colColumns, packedWeight,
+                            bias: b.baseAddress!, relu: relu, into: y.baseAddress!)
                     }
                 }
             }
