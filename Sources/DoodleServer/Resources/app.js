@@ -20,6 +20,7 @@ const state = {
   latest: null,   // the latest answer shown: { predictions, bitmap, took_ms, engine }
   engine: localStorage.getItem("doodle.engine") === "server" ? "server" : "browser",
   networks: new Map(), // model name → Network, once its weights are loaded
+  unloadable: new Set(), // models whose weights failed to load: guessed on the server
 };
 const kernels = compileKernels(fetch("/kernels.wasm"));
 
@@ -99,6 +100,8 @@ async function loadNetwork(name) {
     if (name === state.model && state.engine === "browser" && !pad.isEmpty) schedule(true);
   } catch (error) {
     console.warn(`guessing ${name} on the server: its weights did not load (${error.message})`);
+    state.unloadable.add(name);
+    updateEngine();
   }
 }
 
@@ -108,6 +111,7 @@ function updateEngine() {
   const network = state.networks.get(state.model);
   $("engine-note").textContent = state.engine === "server" ? "each guess is a request"
     : here ? `no server needed (${network.kernel === "wasm" ? "WebAssembly" : "JavaScript"})`
+    : state.unloadable.has(state.model) ? "the model did not load here: guessing on the server"
     : "loading the model…";
   document.body.dataset.engine = here ? "browser" : "server";
 }
