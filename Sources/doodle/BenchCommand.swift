@@ -121,6 +121,10 @@ extension Doodle {
             let training = try spec.build(classes: classes, generator: &g2)
             let batch = Tensor(
                 shape: [256, 28, 28, 1], scalars: (0..<(256 * 784)).map { _ in g2.nextUnitFloat() })
+            print("  batch-256 inference, per layer:")
+            for (index, layer, seconds) in Benchmark.profile(net, input: batch, runs: max(5, steps)) {
+                print(String(format: "    %2d %-16@ %8.2f ms", index, "\(type(of: layer))", seconds * 1e3))
+            }
             print("  training at batch 256, per layer (forward, backward):")
             for (index, layer, forward, backward) in Benchmark.trainingProfile(
                 training, input: batch, runs: max(3, steps / 2))
