@@ -1,7 +1,8 @@
 extension Sequential {
     /// A copy of the network for inference only: each batch norm after a convolution is folded into
-    /// the convolution's weights and bias, and dropout is dropped, so `deep` runs as a plain chain of
-    /// convolutions with fused ReLU, each with its weight packed once for the matrix product.
+    /// the convolution's weights and bias, a 2×2 max pool after a convolution (and its ReLU) is done
+    /// by the convolution as it stores, and dropout is dropped, so `small` runs as three convolutions
+    /// and two linear layers, each with its weight packed once for the matrix product.
     ///
     /// The copy shares no storage with the original (weights are copy-on-write values) and has its
     /// own buffers, so it may run on another thread. Its layer indices differ from the original's:
@@ -26,13 +27,32 @@ extension Sequential {
             case is ReLU: result.append(ReLU())
             case is Flatten: result.append(Flatten())
             case is GlobalAvgPool2D: result.append(GlobalAvgPool2D())
-            case let pool as MaxPool2D: result.append(MaxPool2D(size: pool.size, stride: pool.stride))
+            case let pool as MaxPool2D:
+                if pool.size == 2 && pool.stride == 2, let conv = convolutionToPool(&result) {
+                    conv.fusedMaxPool = true
+                } else {
+                    result.append(MaxPool2D(size: pool.size, stride: pool.stride))
+                }
             case let pool as AvgPool2D: result.append(AvgPool2D(size: pool.size, stride: pool.stride))
             default: preconditionFailure("inferenceCopy: unknown layer \(type(of: layer))")
             }
         }
         for case let conv as Conv2D in result { conv.packForInference() }
         return Sequential(result)
+    }
+
+    /// The convolution at the end of `layers`, or before its trailing ReLU, which then becomes the
+    /// convolution's fused ReLU; nil if `layers` does not end so (or that convolution pools already).
+    private func convolutionToPool(_ layers: inout [any Layer]) -> Conv2D? {
+        if let conv = layers.last as? Conv2D, !conv.fusedMaxPool {
+            return conv
+        }
+        guard layers.count >= 2, layers.last is ReLU, let conv = layers[layers.count - 2] as? Conv2D,
+            !conv.fusedMaxPool
+        else { return nil }
+        layers.removeLast()
+        conv.fusedReLU = true
+        return conv
     }
 }
 

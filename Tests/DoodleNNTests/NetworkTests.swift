@@ -115,7 +115,7 @@ import Testing
 }
 
 @Suite struct InferenceCopyTests {
-    /// Batch 37 spans several of the cache-sized groups of images an inference copy runs im2col for.
+    /// Batch 37 spreads over several tasks per thread, and leaves each kernel a short last panel.
     @Test(arguments: ["deep", "small", "mnist", "compact"], [5, 37])
     func foldedCopyGivesTheSameLogits(arch: String, batch: Int) throws {
         var g = SeededGenerator(seed: 4)

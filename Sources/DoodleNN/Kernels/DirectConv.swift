@@ -2,27 +2,56 @@
 ///
 /// im2col would copy each pixel of such an image nine times into a matrix of depth 9, and no GEMM
 /// runs a product that shallow well: the 6 × 16 micro-kernel stores its tile after nine steps. Here
-/// each output pixel sums its taps straight from the image into `SIMD8` accumulators, 32 output
-/// channels at a time. The im2col + GEMM path stays the reference the tests compare it with, and is
-/// what training uses (its backward pass needs the columns).
+/// each image is first copied into a zero-padded buffer, so that every window is whole, and then
+/// four neighbouring pixels × 16 output channels sum their taps straight from it: two weight
+/// vectors and four broadcasts feed eight multiply-adds. The im2col + GEMM path stays the reference
+/// the tests compare it with, and is what training uses (its backward pass needs the columns).
 enum DirectConv {
     /// The widest window (taps × input channels) the direct kernel takes.
     static let maxColumns = 32
+    /// Neighbouring output pixels computed together.
+    static let block = 4
 
-    /// Whether the direct kernel should run `g`: a shallow window, and whole vectors of channels.
-    static func suits(_ g: ConvGeometry, outChannels: Int) -> Bool {
-        g.colColumns <= maxColumns && outChannels % 8 == 0
+    /// Whether the direct kernel should run `g`: a shallow window, whole vectors of channels, and a
+    /// padded image that fits in a scratch buffer beside two output rows (for pooling).
+    static func suits(_ g: ConvGeometry, outChannels k: Int) -> Bool {
+        g.colColumns <= maxColumns && k % 8 == 0
+            && paddedSize(g) + 2 * g.outWidth * k <= GEMM.scratchCount
+    }
+
+    /// Whether `forward` can also pool `g`'s output 2×2: at least two rows and columns.
+    static func canPool(_ g: ConvGeometry) -> Bool { g.outHeight >= 2 && g.outWidth >= 2 }
+
+    /// The padded image's width: every window of the last block of pixels, which may run past the
+    /// last output pixel, lies inside it.
+    private static func paddedWidth(_ g: ConvGeometry) -> Int {
+        ((g.outWidth + block - 1) / block * block - 1) * g.stride + g.kernelWidth
+    }
+
+    private static func paddedHeight(_ g: ConvGeometry) -> Int {
+        (g.outHeight - 1) * g.stride + g.kernelHeight
+    }
+
+    private static func paddedSize(_ g: ConvGeometry) -> Int {
+        paddedHeight(g) * paddedWidth(g) * g.channels
     }
 
     /// input (N, H, W, C), weight (KH, KW, C, K), bias (K) -> output (N, OH, OW, K), then ReLU when
-    /// `relu`. K must be a multiple of 8.
+    /// `relu`. Needs `suits`.
+    ///
+    /// When `pooled`, the output is max-pooled 2×2 with stride 2 on the way, to (N, OH/2, OW/2, K):
+    /// each pair of output rows is computed into the scratch buffer, which stays in cache, and pooled
+    /// from there, so the full-size output never goes to memory (25 MB for `small`'s first layer at
+    /// batch 256). Needs `canPool` too.
     static func forward(
         _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         bias: UnsafePointer<Float>,
-        outChannels k: Int, relu: Bool, output: UnsafeMutablePointer<Float>
+        outChannels k: Int, relu: Bool, pooled: Bool = false, output: UnsafeMutablePointer<Float>
     ) {
-        precondition(k % 8 == 0, "DirectConv: \(k) output channels is not a multiple of 8")
-        let rows = g.batch * g.outHeight
+        precondition(suits(g, outChannels: k) && (!pooled || canPool(g)), "DirectConv: cannot run \(g)")
+        let rowWidth = g.outWidth * k
+        let heightOut = pooled ? g.outHeight / 2 : g.outHeight
+        let rows = g.batch * heightOut
         let work = g.colRows * g.colColumns * k
         // About 20 µs of work per task, as GEMM decides; a first layer at batch 1 runs inline.
         let tasks = work < 1 << 17 ? 1 : min(rows, 4 * doodleThreadCount)
@@ -30,131 +59,123 @@ enum DirectConv {
             SendablePointer(input), SendablePointer(weight), SendablePointer(bias), SendablePointer(output)
         )
         parallelFor(tasks) { task in
-            for row in (rows * task / tasks)..<(rows * (task + 1) / tasks) {
-                outputRow(
-                    row, g, UnsafePointer(x.base), UnsafePointer(w.base), UnsafePointer(b.base), k, relu,
-                    y.base)
+            let (x, w, b) = (UnsafePointer(x.base), UnsafePointer(w.base), UnsafePointer(b.base))
+            GEMM.withScratch { scratch in
+                let padded = scratch
+                let pair = scratch + paddedSize(g)
+                var image = -1
+                for row in (rows * task / tasks)..<(rows * (task + 1) / tasks) {
+                    let (n, r) = row.quotientAndRemainder(dividingBy: heightOut)
+                    if n != image {
+                        pad(g, x + n * g.height * g.width * g.channels, into: padded)
+                        image = n
+                    }
+                    if pooled {
+                        outputRow(2 * r, g, padded, w, b, k, relu, into: pair)
+                        outputRow(2 * r + 1, g, padded, w, b, k, relu, into: pair + rowWidth)
+                        maxPool2x2(
+                            pair, rowStride: rowWidth, width: g.outWidth / 2, channels: k,
+                            into: y.base + row * (g.outWidth / 2) * k)
+                    } else {
+                        outputRow(r, g, padded, w, b, k, relu, into: y.base + row * rowWidth)
+                    }
+                }
             }
         }
     }
 
-    /// One row of output pixels, `row` counting rows over the whole batch. Two neighbours whose
-    /// windows lie inside the image across go together: eight accumulators in flight hide the
-    /// multiply-add latency that one pixel's four cannot.
-    @inline(__always)
-    private static func outputRow(
-        _ row: Int, _ g: ConvGeometry, _ input: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ k: Int, _ relu: Bool, _ output: UnsafeMutablePointer<Float>
+    /// Copies one image into `padded` (paddedHeight × paddedWidth × C) at (padTop, padLeft), zeros
+    /// around it; rows and columns no window reaches are left out.
+    private static func pad(
+        _ g: ConvGeometry, _ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>
     ) {
-        let (n, oy) = row.quotientAndRemainder(dividingBy: g.outHeight)
-        let image = input + n * g.height * g.width * g.channels
-        let ky = max(0, g.padTop - oy * g.stride)..<min(g.kernelHeight, g.height + g.padTop - oy * g.stride)
-        let kx = { (ox: Int) in
-            max(0, g.padLeft - ox * g.stride)..<min(g.kernelWidth, g.width + g.padLeft - ox * g.stride)
+        let c = g.channels
+        let (height, width) = (paddedHeight(g), paddedWidth(g))
+        padded.update(repeating: 0, count: height * width * c)
+        let rows = min(g.height, height - g.padTop)
+        let columns = min(g.width, width - g.padLeft)
+        for y in 0..<rows {
+            (padded + ((y + g.padTop) * width + g.padLeft) * c).update(
+                from: image + y * g.width * c, count: columns * c)
         }
+    }
+
+    /// Output row `oy` of the image in `padded`, to `output` (OW × K).
+    @inline(never)
+    private static func outputRow(
+        _ oy: Int, _ g: ConvGeometry, _ padded: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
+        _ bias: UnsafePointer<Float>, _ k: Int, _ relu: Bool, into output: UnsafeMutablePointer<Float>
+    ) {
+        // Where tap t = (ky, kx, c) of a pixel's window is, from the window's first: one flat loop
+        // over the taps (nine for 3×3×1), not three short ones.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxColumns) { taps in
+            let span = g.kernelWidth * g.channels
+            let rowFloats = paddedWidth(g) * g.channels
+            for t in 0..<g.colColumns { taps[t] = t / span * rowFloats + t % span }
+            let window = padded + oy * g.stride * rowFloats
+            var o = 0
+            while o < k {
+                if k - o >= 16 {
+                    channelBlock(
+                        g, window, taps.baseAddress!, weight, bias, k, relu, o: o, wide: true, into: output)
+                    o += 16
+                } else {
+                    channelBlock(
+                        g, window, taps.baseAddress!, weight, bias, k, relu, o: o, wide: false, into: output)
+                    o += 8
+                }
+            }
+        }
+    }
+
+    /// Output channels [o, o + 16) (`wide`) or [o, o + 8) of every pixel of the row whose first
+    /// window starts at `window`, four pixels at a time.
+    @inline(__always)
+    private static func channelBlock(
+        _ g: ConvGeometry, _ window: UnsafePointer<Float>, _ taps: UnsafePointer<Int>,
+        _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ k: Int, _ relu: Bool, o: Int,
+        wide: Bool, into output: UnsafeMutablePointer<Float>
+    ) {
+        typealias V = SIMD8<Float>
+        let step = g.stride * g.channels  // from one pixel's window to the next one's
+        let tapStride = k * MemoryLayout<Float>.stride
         var ox = 0
         while ox < g.outWidth {
-            let out = output + (row * g.outWidth + ox) * k
-            if k % 32 == 0 && ox + 1 < g.outWidth && kx(ox) == 0..<g.kernelWidth
-                && kx(ox + 1) == 0..<g.kernelWidth
-            {
-                for o in stride(from: 0, to: k, by: 32) {
-                    pixelPair(g, image, weight, bias, k, relu, oy: oy, ox: ox, ky: ky, o: o, out)
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V(), b0 = V(), b1 = V(), b2 = V(), b3 = V()
+            let x = window + ox * step
+            var tap = UnsafeRawPointer(weight + o)
+            for t in 0..<g.colColumns {
+                let at = x + taps[t]
+                let w0 = tap.loadUnaligned(as: V.self)
+                let x0 = V(repeating: at[0]), x1 = V(repeating: at[step])
+                let x2 = V(repeating: at[2 * step]), x3 = V(repeating: at[3 * step])
+                a0.addProduct(x0, w0)
+                a1.addProduct(x1, w0)
+                a2.addProduct(x2, w0)
+                a3.addProduct(x3, w0)
+                if wide {
+                    let w1 = tap.loadUnaligned(fromByteOffset: 32, as: V.self)
+                    b0.addProduct(x0, w1)
+                    b1.addProduct(x1, w1)
+                    b2.addProduct(x2, w1)
+                    b3.addProduct(x3, w1)
                 }
-                ox += 2
-            } else {
-                var o = 0
-                while o < k {
-                    let vectors = k - o >= 32 ? 4 : 1
-                    pixel(
-                        g, image, weight, bias, k, relu, oy: oy, ox: ox, ky: ky, kx: kx(ox), o: o, vectors,
-                        out)
-                    o += 8 * vectors
-                }
-                ox += 1
+                tap += tapStride
             }
-        }
-    }
-
-    /// Output channels [o, o + 8·vectors) of one pixel (`vectors` is 1 or 4), taps `ky` × `kx`.
-    @inline(__always)
-    private static func pixel(
-        _ g: ConvGeometry, _ image: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>,
-        _ k: Int, _ relu: Bool, oy: Int, ox: Int, ky: Range<Int>, kx: Range<Int>, o: Int, _ vectors: Int,
-        _ out: UnsafeMutablePointer<Float>
-    ) {
-        typealias V = SIMD8<Float>
-        let c = g.channels
-        var a0 = V(), a1 = V(), a2 = V(), a3 = V()
-        for y in ky where !kx.isEmpty {
-            for x in kx {
-                let at =
-                    image + ((oy * g.stride + y - g.padTop) * g.width + ox * g.stride + x - g.padLeft) * c
-                var tap = UnsafeRawPointer(weight + (y * g.kernelWidth + x) * c * k + o)
-                for ch in 0..<c {
-                    let v = V(repeating: at[ch])
-                    a0.addProduct(v, tap.loadUnaligned(as: V.self))
-                    if vectors == 4 {
-                        a1.addProduct(v, tap.loadUnaligned(fromByteOffset: 32, as: V.self))
-                        a2.addProduct(v, tap.loadUnaligned(fromByteOffset: 64, as: V.self))
-                        a3.addProduct(v, tap.loadUnaligned(fromByteOffset: 96, as: V.self))
-                    }
-                    tap += k * MemoryLayout<Float>.stride
-                }
+            let out = output + ox * k + o
+            let valid = min(block, g.outWidth - ox)
+            store(a0, bias + o, relu, out)
+            if valid > 1 { store(a1, bias + o, relu, out + k) }
+            if valid > 2 { store(a2, bias + o, relu, out + 2 * k) }
+            if valid > 3 { store(a3, bias + o, relu, out + 3 * k) }
+            if wide {
+                store(b0, bias + o + 8, relu, out + 8)
+                if valid > 1 { store(b1, bias + o + 8, relu, out + k + 8) }
+                if valid > 2 { store(b2, bias + o + 8, relu, out + 2 * k + 8) }
+                if valid > 3 { store(b3, bias + o + 8, relu, out + 3 * k + 8) }
             }
+            ox += block
         }
-        store(a0, bias + o, relu, out + o)
-        if vectors == 4 {
-            store(a1, bias + o + 8, relu, out + o + 8)
-            store(a2, bias + o + 16, relu, out + o + 16)
-            store(a3, bias + o + 24, relu, out + o + 24)
-        }
-    }
-
-    /// Output channels [o, o + 32) of pixels `ox` and `ox + 1`, whose windows are whole across.
-    @inline(__always)
-    private static func pixelPair(
-        _ g: ConvGeometry, _ image: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>,
-        _ k: Int, _ relu: Bool, oy: Int, ox: Int, ky: Range<Int>, o: Int, _ out: UnsafeMutablePointer<Float>
-    ) {
-        typealias V = SIMD8<Float>
-        let c = g.channels
-        let next = g.stride * c
-        var a0 = V(), a1 = V(), a2 = V(), a3 = V(), b0 = V(), b1 = V(), b2 = V(), b3 = V()
-        for y in ky {
-            for x in 0..<g.kernelWidth {
-                let at =
-                    image + ((oy * g.stride + y - g.padTop) * g.width + ox * g.stride + x - g.padLeft) * c
-                var tap = UnsafeRawPointer(weight + (y * g.kernelWidth + x) * c * k + o)
-                for ch in 0..<c {
-                    let u = V(repeating: at[ch]), v = V(repeating: at[ch + next])
-                    var w = tap.loadUnaligned(as: V.self)
-                    a0.addProduct(u, w)
-                    b0.addProduct(v, w)
-                    w = tap.loadUnaligned(fromByteOffset: 32, as: V.self)
-                    a1.addProduct(u, w)
-                    b1.addProduct(v, w)
-                    w = tap.loadUnaligned(fromByteOffset: 64, as: V.self)
-                    a2.addProduct(u, w)
-                    b2.addProduct(v, w)
-                    w = tap.loadUnaligned(fromByteOffset: 96, as: V.self)
-                    a3.addProduct(u, w)
-                    b3.addProduct(v, w)
-                    tap += k * MemoryLayout<Float>.stride
-                }
-            }
-        }
-        let second = out + k
-        store(a0, bias + o, relu, out + o)
-        store(a1, bias + o + 8, relu, out + o + 8)
-        store(a2, bias + o + 16, relu, out + o + 16)
-        store(a3, bias + o + 24, relu, out + o + 24)
-        store(b0, bias + o, relu, second + o)
-        store(b1, bias + o + 8, relu, second + o + 8)
-        store(b2, bias + o + 16, relu, second + o + 16)
-        store(b3, bias + o + 24, relu, second + o + 24)
     }
 
     /// sum + bias, clamped at zero when `relu`, to `out`.
@@ -165,5 +186,41 @@ enum DirectConv {
         var value = sum + UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
         if relu { value.replace(with: SIMD8<Float>(), where: value .< SIMD8<Float>()) }
         UnsafeMutableRawPointer(out).storeBytes(of: value, as: SIMD8<Float>.self)
+    }
+}
+
+/// out (width, C) = the maximum over each 2×2 block of `rows` (2 rows of `rowStride` floats, pixels
+/// of C floats): one row of a 2×2, stride-2 max pool. A trailing odd pixel is dropped.
+@inline(never)
+func maxPool2x2(
+    _ rows: UnsafePointer<Float>, rowStride: Int, width: Int, channels c: Int,
+    into out: UnsafeMutablePointer<Float>
+) {
+    typealias V = SIMD8<Float>
+    for px in 0..<width {
+        let a = rows + 2 * px * c
+        let b = a + rowStride
+        let o = out + px * c
+        var ch = 0
+        while ch + 8 <= c {
+            let m0 = larger(load(a + ch), load(a + c + ch))
+            let m1 = larger(load(b + ch), load(b + c + ch))
+            UnsafeMutableRawPointer(o + ch).storeBytes(of: larger(m0, m1), as: V.self)
+            ch += 8
+        }
+        while ch < c {
+            o[ch] = max(max(a[ch], a[c + ch]), max(b[ch], b[c + ch]))
+            ch += 1
+        }
+    }
+
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V {
+        UnsafeRawPointer(p).loadUnaligned(as: V.self)
+    }
+    // The standard library's `pointwiseMax` is a generic call per vector here; this is one vmaxps.
+    @inline(__always) func larger(_ x: V, _ y: V) -> V {
+        var m = x
+        m.replace(with: y, where: y .> x)
+        return m
     }
 }

@@ -21,35 +21,45 @@ enum Im2col {
         let inputBase = SendablePointer(input)
         let colBase = SendablePointer(col)
         parallelFor(g.batch) { n in
-            let input = UnsafePointer(inputBase.base) + n * g.height * g.width * g.channels
+            let image = UnsafePointer(inputBase.base) + n * g.height * g.width * g.channels
             var row = colBase.base + n * g.outHeight * g.outWidth * g.colColumns
-            let c = g.channels
             for oy in 0..<g.outHeight {
                 for ox in 0..<g.outWidth {
-                    var dst = row
-                    for ky in 0..<g.kernelHeight {
-                        let iy = oy * g.stride + ky - g.padTop
-                        let x0 = ox * g.stride - g.padLeft
-                        if iy < 0 || iy >= g.height {
-                            dst.update(repeating: 0, count: g.kernelWidth * c)
-                        } else if x0 >= 0 && x0 + g.kernelWidth <= g.width {
-                            // The whole row of the window is inside: one contiguous copy.
-                            dst.update(from: input + (iy * g.width + x0) * c, count: g.kernelWidth * c)
-                        } else {
-                            for kx in 0..<g.kernelWidth {
-                                let ix = x0 + kx
-                                if ix < 0 || ix >= g.width {
-                                    (dst + kx * c).update(repeating: 0, count: c)
-                                } else {
-                                    (dst + kx * c).update(from: input + (iy * g.width + ix) * c, count: c)
-                                }
-                            }
-                        }
-                        dst += g.kernelWidth * c
-                    }
+                    window(g, image: image, oy: oy, ox: ox, into: row)
                     row += g.colColumns
                 }
             }
+        }
+    }
+
+    /// The window of output pixel (oy, ox) of one image, taps in (ky, kx, c) order, zeros where it
+    /// hangs over the padding: one row of the column matrix.
+    @inline(__always)
+    static func window(
+        _ g: ConvGeometry, image: UnsafePointer<Float>, oy: Int, ox: Int,
+        into row: UnsafeMutablePointer<Float>
+    ) {
+        let c = g.channels
+        var dst = row
+        let x0 = ox * g.stride - g.padLeft
+        for ky in 0..<g.kernelHeight {
+            let iy = oy * g.stride + ky - g.padTop
+            if iy < 0 || iy >= g.height {
+                dst.update(repeating: 0, count: g.kernelWidth * c)
+            } else if x0 >= 0 && x0 + g.kernelWidth <= g.width {
+                // The whole row of the window is inside: one contiguous copy.
+                dst.update(from: image + (iy * g.width + x0) * c, count: g.kernelWidth * c)
+            } else {
+                for kx in 0..<g.kernelWidth {
+                    let ix = x0 + kx
+                    if ix < 0 || ix >= g.width {
+                        (dst + kx * c).update(repeating: 0, count: c)
+                    } else {
+                        (dst + kx * c).update(from: image + (iy * g.width + ix) * c, count: c)
+                    }
+                }
+            }
+            dst += g.kernelWidth * c
         }
     }
 

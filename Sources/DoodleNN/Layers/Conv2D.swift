@@ -11,8 +11,9 @@ public enum Padding: Sendable, Equatable, Codable {
 /// A 2-D convolution with bias: input (N, H, W, C), weight (KH, KW, C, K) -> output (N, OH, OW, K).
 ///
 /// Computed as im2col followed by one matrix product `col (N·OH·OW, KH·KW·C) · weight (KH·KW·C, K)`,
-/// with the bias (and, when `fusedReLU`, the ReLU) applied as the product is stored; in inference, a
-/// window of at most 32 taps × channels runs `DirectConv` instead. Model files hold the weight in
+/// with the bias (and, when `fusedReLU`, the ReLU) applied as the product is stored. Inference skips
+/// the column matrix: a window of at most 32 taps × channels runs `DirectConv`, others `PanelConv`,
+/// and either can max-pool as it stores (`fusedMaxPool`). Model files hold the weight in
 /// PyTorch's (K, C, KH, KW) layout; `ModelIO` converts.
 public final class Conv2D: Layer {
     public let inChannels, outChannels, kernelSize, stride: Int
@@ -24,6 +25,9 @@ public final class Conv2D: Layer {
     public var needsInputGradient = true
     /// Apply ReLU to the output in the same pass (inference fast path; set by the model builder).
     public var fusedReLU = false
+    /// Max-pool the output 2×2 with stride 2 in the same pass, as a `MaxPool2D()` after this layer
+    /// (and its ReLU) would: inference only, set by `Sequential.inferenceCopy()`.
+    public var fusedMaxPool = false
 
     /// The weight packed for the matrix product, made by `packForInference()`: inference then skips
     /// packing it on every call. Training drops it, since the weight changes.
@@ -33,6 +37,9 @@ public final class Conv2D: Layer {
     private var dInput = Tensor(shape: [0], scalars: [])
     private var dCol = Tensor(shape: [0], scalars: [])
     private var geometry: ConvGeometry?
+    /// The full-size output and the pool, for a fused pool the fast kernels cannot take.
+    private var unpooled = Tensor(shape: [0], scalars: [])
+    private lazy var pool = MaxPool2D()
 
     /// A convolution with He-initialised weights and zero bias.
     public init(
@@ -77,7 +84,8 @@ public final class Conv2D: Layer {
 
     public func outputShape(for inputShape: [Int]) -> [Int] {
         let g = geometry(for: inputShape)
-        return [g.batch, g.outHeight, g.outWidth, outChannels]
+        let shape = [g.batch, g.outHeight, g.outWidth, outChannels]
+        return fusedMaxPool ? pooledShape(shape, size: 2, stride: 2, layer: "MaxPool2D") : shape
     }
 
     /// A 1×1 convolution with stride 1 and no padding multiplies the input directly: no im2col.
@@ -88,25 +96,37 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let g = geometry(for: input.shape)
         geometry = g
-        output.resize(to: [g.batch, g.outHeight, g.outWidth, outChannels])
         let relu = fusedReLU && !training
+        precondition(!training || !fusedMaxPool, "Conv2D: a fused max pool is for inference only")
         if training { packedWeight = nil }
+        if fusedMaxPool {
+            output.resize(to: outputShape(for: input.shape))
+            if DirectConv.suits(g, outChannels: outChannels) && DirectConv.canPool(g) {
+                forwardDirect(input, g, relu: relu, pooled: true)
+            } else if let packedWeight, PanelConv.suits(g, outChannels: outChannels) {
+                forwardPanels(input, g, packedWeight, relu: relu, pooled: true)
+            } else {
+                // No kernel pools this shape as it goes: the full output, then the pool.
+                swap(&output, &unpooled)
+                forwardUnpooled(input, g, relu: relu, training: false)
+                swap(&output, &unpooled)
+                return pool.forward(unpooled, training: false)
+            }
+            return output
+        }
+        forwardUnpooled(input, g, relu: relu, training: training)
+        if training && isPointwise { col = input }
+        return output
+    }
+
+    private func forwardUnpooled(_ input: Tensor, _ g: ConvGeometry, relu: Bool, training: Bool) {
+        output.resize(to: [g.batch, g.outHeight, g.outWidth, outChannels])
         if isPointwise {
             multiplyWeight(input, g, relu: relu)
         } else if !training && DirectConv.suits(g, outChannels: outChannels) {
-            input.withUnsafeBufferPointer { x in
-                weight.value.withUnsafeBufferPointer { w in
-                    bias.value.withUnsafeBufferPointer { b in
-                        output.withUnsafeMutableBufferPointer { y in
-                            DirectConv.forward(
-                                g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
-                                outChannels: outChannels, relu: relu, output: y.baseAddress!)
-                        }
-                    }
-                }
-            }
-        } else if !training, let packedWeight {
-            forwardInGroups(input, g, packedWeight, relu: relu)
+            forwardDirect(input, g, relu: relu, pooled: false)
+        } else if !training, let packedWeight, PanelConv.suits(g, outChannels: outChannels) {
+            forwardPanels(input, g, packedWeight, relu: relu, pooled: false)
         } else {
             col.resize(to: [g.colRows, g.colColumns])
             input.withUnsafeBufferPointer { x in
@@ -116,39 +136,31 @@ public final class Conv2D: Layer {
             }
             multiplyWeight(col, g, relu: relu)
         }
-        if training && isPointwise { col = input }
-        return output
     }
 
-    /// The most im2col floats an inference pass builds at once: 2 MB, which stays in cache for the
-    /// product that reads it straight after. A whole batch's columns (58 MB for `small`'s second
-    /// layer at batch 256) would go out to memory and back.
-    static let groupColumns = 1 << 19
-
-    /// Inference over groups of images whose im2col rows fit in `groupColumns`: im2col, then the
-    /// product with the packed weight, one group at a time.
-    private func forwardInGroups(_ input: Tensor, _ g: ConvGeometry, _ packed: GEMM.PackedB, relu: Bool) {
-        let pixels = g.outHeight * g.outWidth
-        let group = max(1, min(g.batch, Self.groupColumns / (pixels * g.colColumns)))
-        let imageSize = g.height * g.width * g.channels
-        col.resize(to: [group * pixels, g.colColumns])
+    private func forwardDirect(_ input: Tensor, _ g: ConvGeometry, relu: Bool, pooled: Bool) {
         input.withUnsafeBufferPointer { x in
-            col.withUnsafeMutableBufferPointer { c in
+            weight.value.withUnsafeBufferPointer { w in
                 bias.value.withUnsafeBufferPointer { b in
                     output.withUnsafeMutableBufferPointer { y in
-                        var start = 0
-                        while start < g.batch {
-                            var part = g
-                            part.batch = min(group, g.batch - start)
-                            Im2col.forward(
-                                part, input: x.baseAddress! + start * imageSize, col: c.baseAddress!)
-                            multiplyPacked(
-                                c.baseAddress!, rows: part.colRows, columns: g.colColumns, packed,
-                                bias: b.baseAddress!, relu: relu,
-                                into: y.baseAddress! + start * pixels * outChannels)
-                            start += part.batch
-                        }
+                        DirectConv.forward(
+                            g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                            outChannels: outChannels, relu: relu, pooled: pooled, output: y.baseAddress!)
                     }
+                }
+            }
+        }
+    }
+
+    private func forwardPanels(
+        _ input: Tensor, _ g: ConvGeometry, _ packed: GEMM.PackedB, relu: Bool, pooled: Bool
+    ) {
+        input.withUnsafeBufferPointer { x in
+            bias.value.withUnsafeBufferPointer { b in
+                output.withUnsafeMutableBufferPointer { y in
+                    PanelConv.forward(
+                        g, input: x.baseAddress!, weight: packed, bias: b.baseAddress!, relu: relu,
+                        pooled: pooled, output: y.baseAddress!)
                 }
             }
         }

@@ -1,0 +1,141 @@
+/// Convolution as a matrix product whose A is gathered from the image six rows at a time.
+///
+/// im2col writes the whole column matrix (58 MB for `small`'s second layer at batch 256, nine
+/// copies of every pixel) and the product reads it back from memory. Here each thread gathers the
+/// windows of just the six output pixels of one micro-kernel panel into a buffer that stays in L1,
+/// and runs every 16-column panel of the prepacked weight over it before gathering the next six.
+/// Nothing goes to memory but the image, read, and the output, written once. Inference only: the
+/// backward pass needs the whole column matrix, so training keeps im2col.
+enum PanelConv {
+    /// Output pixels a pooled pass computes together: three 2×2 windows, two micro-kernel panels.
+    static let pooledGroup = 3
+
+    /// Whether a panel of `g`'s column matrix (six rows) and, for pooling, a tile of two panels'
+    /// products fit in one scratch buffer.
+    static func suits(_ g: ConvGeometry, outChannels k: Int) -> Bool {
+        GEMM.mr * g.colColumns + 2 * GEMM.mr * k <= GEMM.scratchCount
+    }
+
+    /// input (N, H, W, C) · `weight` ((KH·KW·C) × K, packed) + bias -> output (N, OH, OW, K), then
+    /// ReLU when `relu`.
+    ///
+    /// When `pooled`, the output is max-pooled 2×2 with stride 2 on the way, to (N, OH/2, OW/2, K):
+    /// the rows of the product are taken window by window (the four pixels of each 2×2 window in a
+    /// row), three windows are computed into a tile in cache and pooled from there. Pixels no window
+    /// covers (a trailing odd row or column) are never computed.
+    static func forward(
+        _ g: ConvGeometry, input: UnsafePointer<Float>, weight: GEMM.PackedB, bias: UnsafePointer<Float>,
+        relu: Bool, pooled: Bool = false, output: UnsafeMutablePointer<Float>
+    ) {
+        let (n, k) = (weight.n, weight.k)
+        precondition(
+            k == g.colColumns && suits(g, outChannels: n) && (!pooled || g.outHeight >= 2 && g.outWidth >= 2),
+            "PanelConv: weight \(k)×\(n) for \(g)")
+        let pixels = pooled ? (g.outHeight / 2) * (g.outWidth / 2) : g.outHeight * g.outWidth
+        let outputs = g.batch * pixels
+        // A group is what one step computes: one panel of six pixels, or three pooled windows.
+        let group = pooled ? pooledGroup : GEMM.mr
+        let groups = (outputs + group - 1) / group
+        let threads = GEMM.threadCount(m: outputs * (pooled ? 4 : 1), n: n, k: k)
+        // Several tasks per thread, so a thread that got its core late is covered by the others; no
+        // task repacks anything, so small tasks cost only their dispatch.
+        let tasks = threads <= 1 ? 1 : min(groups, 8 * threads)
+        let (x, b, y) = (SendablePointer(input), SendablePointer(bias), SendablePointer(output))
+        weight.storage.withUnsafeBufferPointer { packed in
+            let w = SendablePointer(packed.baseAddress!)
+            parallelFor(tasks) { task in
+                let (x, w, b) = (UnsafePointer(x.base), UnsafePointer(w.base), UnsafePointer(b.base))
+                let first = groups * task / tasks * group
+                let last = min(outputs, groups * (task + 1) / tasks * group)
+                GEMM.withScratch { buffer in
+                    let panel = buffer
+                    let tile = buffer + GEMM.mr * k
+                    var start = first
+                    while start < last {
+                        let count = min(group, last - start)
+                        if !pooled {
+                            gather(g, x, rows: start..<(start + count), pooled: false, into: panel)
+                            multiplyPanel(
+                                panel, rows: count, depth: k, width: n, w, bias: b, relu: relu,
+                                into: y.base + start * n)
+                        } else {
+                            // 4 rows per window, in panels of six: 12 rows are two full panels.
+                            let rows = (4 * start)..<(4 * (start + count))
+                            var row = rows.lowerBound
+                            while row < rows.upperBound {
+                                let height = min(GEMM.mr, rows.upperBound - row)
+                                gather(g, x, rows: row..<(row + height), pooled: true, into: panel)
+                                multiplyPanel(
+                                    panel, rows: height, depth: k, width: n, w, bias: b, relu: relu,
+                                    into: tile + (row - rows.lowerBound) * n)
+                                row += height
+                            }
+                            for window in 0..<count {
+                                // The window's four pixels are consecutive rows: as two rows of two.
+                                maxPool2x2(
+                                    tile + 4 * window * n, rowStride: 2 * n, width: 1, channels: n,
+                                    into: y.base + (start + window) * n)
+                            }
+                        }
+                        start += count
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes rows `rows` of the column matrix, (KH·KW·C) floats each, to `buffer`; rows past the
+    /// end of a short last panel are zero, so the micro-kernel reads only numbers. When `pooled`,
+    /// row 4w + 2dy + dx is pixel (dy, dx) of 2×2 window w, windows in (image, y, x) order.
+    private static func gather(
+        _ g: ConvGeometry, _ input: UnsafePointer<Float>, rows: Range<Int>, pooled: Bool,
+        into buffer: UnsafeMutablePointer<Float>
+    ) {
+        let imageSize = g.height * g.width * g.channels
+        var dst = buffer
+        for row in rows {
+            let image: Int, oy: Int, ox: Int
+            if pooled {
+                let (pw, ph) = (g.outWidth / 2, g.outHeight / 2)
+                let (window, corner) = row.quotientAndRemainder(dividingBy: 4)
+                let (n, pixel) = window.quotientAndRemainder(dividingBy: ph * pw)
+                let (py, px) = pixel.quotientAndRemainder(dividingBy: pw)
+                (image, oy, ox) = (n, 2 * py + corner / 2, 2 * px + corner % 2)
+            } else {
+                let (n, pixel) = row.quotientAndRemainder(dividingBy: g.outHeight * g.outWidth)
+                (image, oy, ox) = (n, pixel / g.outWidth, pixel % g.outWidth)
+            }
+            Im2col.window(g, image: input + image * imageSize, oy: oy, ox: ox, into: dst)
+            dst += g.colColumns
+        }
+        if rows.count < GEMM.mr {
+            dst.update(repeating: 0, count: (GEMM.mr - rows.count) * g.colColumns)
+        }
+    }
+
+    /// C (rows ≤ 6, width) = A panel (6, depth), row-major in `a`, · the packed weight, plus bias,
+    /// then ReLU: every 16-column panel for each depth block of the packed layout.
+    @inline(__always)
+    private static func multiplyPanel(
+        _ a: UnsafePointer<Float>, rows: Int, depth: Int, width: Int, _ packed: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>, relu: Bool, into c: UnsafeMutablePointer<Float>
+    ) {
+        let nr = GEMM.nr
+        let paddedWidth = (width + nr - 1) / nr * nr
+        let (kc, _) = GEMM.depthBlocks(depth)
+        var pc = 0
+        while pc < depth {
+            let kcur = min(kc, depth - pc)
+            let last = pc + kcur == depth
+            var jr = 0
+            while jr < width {
+                GEMM.microKernel(
+                    kc: kcur, a: a + pc, ars: depth, acs: 1, b: packed + pc * paddedWidth + jr * kcur,
+                    c: c + jr, ldc: width, rows: rows, cols: min(nr, width - jr),
+                    epilogue: Epilogue(loadC: pc > 0, bias: last ? bias + jr : nil, relu: relu && last))
+                jr += nr
+            }
+            pc += kcur
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import DoodleNN
+import TestSupport
+import Testing
+
+/// The inference convolutions (`PanelConv` for deep windows, `DirectConv` for shallow ones), with and
+/// without the 2×2 max pool they can fuse, against what training runs: im2col + GEMM, then ReLU, then
+/// `MaxPool2D`. Odd sizes whose pool drops a row and column, windows that hang over the padding,
+/// strides, channel counts that are not whole 16-column panels, two depth blocks, short last panels,
+/// batches of 1 and 7; and shapes no fast kernel takes (a 1×1 window, a window too deep for a
+/// scratch buffer), which pool after a plain convolution.
+@Suite struct FusedConvTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var batch, height, width, channels, filters, kernel: Int
+        var stride = 1
+        var padding = Padding.same
+        var description: String {
+            "\(batch)×\(height)×\(width)×\(channels) → \(filters), \(kernel)×\(kernel)/\(stride) \(padding)"
+        }
+    }
+
+    static let cases: [Case] = [
+        // `small`'s second and third layers; the third has two depth blocks and a 7 → 3 pool.
+        Case(batch: 1, height: 14, width: 14, channels: 32, filters: 64, kernel: 3),
+        Case(batch: 7, height: 7, width: 7, channels: 64, filters: 128, kernel: 3),
+        // A window of 45 columns, stride 2 over padding, 40 filters (a panel and a half).
+        Case(
+            batch: 7, height: 9, width: 11, channels: 5, filters: 40, kernel: 3, stride: 2,
+            padding: .explicit(1)),
+        Case(batch: 2, height: 11, width: 11, channels: 16, filters: 24, kernel: 3, padding: .valid),
+        Case(batch: 3, height: 2, width: 2, channels: 8, filters: 16, kernel: 3),
+        Case(batch: 1, height: 6, width: 5, channels: 4, filters: 8, kernel: 5, padding: .explicit(3)),
+        // Shallow windows: `DirectConv`, with 28 → 14, 11 → 5 and 3 → 1 pools.
+        Case(batch: 3, height: 28, width: 28, channels: 1, filters: 32, kernel: 3),
+        Case(batch: 2, height: 13, width: 13, channels: 1, filters: 8, kernel: 3, padding: .valid),
+        Case(
+            batch: 7, height: 5, width: 7, channels: 3, filters: 40, kernel: 3, stride: 2,
+            padding: .explicit(1)),
+        // No fast kernel: a pointwise convolution, and a window too deep for a panel in scratch.
+        Case(batch: 2, height: 6, width: 6, channels: 12, filters: 20, kernel: 1),
+        Case(batch: 2, height: 3, width: 3, channels: 1600, filters: 8, kernel: 3),
+    ]
+
+    @Test(arguments: cases, [false, true])
+    func matchesIm2colReLUAndPool(_ c: Case, pooled: Bool) throws {
+        var generator = SeededGenerator(seed: UInt64(c.filters * 31 + c.channels))
+        let conv = Conv2D(
+            inChannels: c.channels, outChannels: c.filters, kernelSize: c.kernel, stride: c.stride,
+            padding: c.padding, generator: &generator)
+        conv.bias.value = Tensor(
+            shape: [c.filters],
+            scalars: (0..<c.filters).map { _ in Float.random(in: -1...1, using: &generator) })
+        let count = c.batch * c.height * c.width * c.channels
+        let input = Tensor(
+            shape: [c.batch, c.height, c.width, c.channels],
+            scalars: (0..<count).map { _ in Float.random(in: -1...1, using: &generator) })
+        // Training runs im2col + GEMM and leaves the ReLU and the pool to the next layers.
+        let convolved = conv.forward(input, training: true)
+        var expected = Tensor(shape: convolved.shape, scalars: convolved.scalars.map { max(0, $0) })
+        if pooled { expected = MaxPool2D().forward(expected, training: false) }
+
+        conv.packForInference()
+        conv.fusedReLU = true
+        conv.fusedMaxPool = pooled
+        let actual = conv.forward(input, training: false)
+        #expect(actual.shape == expected.shape)
+        #expect(conv.outputShape(for: input.shape) == expected.shape)
+        let problem = mismatch(actual.scalars, expected.scalars, rtol: 1e-5, atol: 1e-5)
+        #expect(problem == nil, "\(c): \(problem ?? "")")
+        // Twice, as a server runs it: the kernels keep no state from one batch to the next.
+        #expect(conv.forward(input, training: false).scalars == actual.scalars)
+    }
+
+    @Test func anInferenceCopyFusesEachPoolIntoTheConvolutionBeforeIt() throws {
+        var g = SeededGenerator(seed: 2)
+        let net = try ArchitectureSpec.small.build(classes: 5, generator: &g)
+        let copy = net.inferenceCopy()
+        #expect(
+            copy.layers.map { "\(type(of: $0))" } == [
+                "Conv2D", "Conv2D", "Conv2D", "Flatten", "Linear", "ReLU", "Linear",
+            ])
+        #expect(copy.layers.compactMap { $0 as? Conv2D }.allSatisfy { $0.fusedMaxPool && $0.fusedReLU })
+        // The original is untouched: it still trains with its own pools.
+        #expect(net.layers.count { $0 is MaxPool2D } == 3)
+        #expect(net.layers.compactMap { $0 as? Conv2D }.allSatisfy { !$0.fusedMaxPool })
+        #expect(copy.outputShape(for: [4, 28, 28, 1]) == [4, 5])
+    }
+}
