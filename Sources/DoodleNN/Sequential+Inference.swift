@@ -38,6 +38,7 @@ extension Sequential {
             }
         }
         for case let conv as Conv2D in result { conv.packForInference() }
+        for case let linear as Linear in result { linear.packForInference() }
         return Sequential(result)
     }
 

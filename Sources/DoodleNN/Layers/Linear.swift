@@ -10,6 +10,8 @@ public final class Linear: Layer {
     public var fusedReLU = false
     private var input = Tensor(shape: [0], scalars: [])
     private var output = Tensor(shape: [0], scalars: [])
+    /// The weight packed for batches, made by `packForInference()`; training drops it.
+    private var packedWeight: GEMM.PackedB?
 
     /// A layer with He-initialised weights and zero bias.
     public init(inFeatures: Int, outFeatures: Int, generator: inout some RandomNumberGenerator) {
@@ -32,6 +34,21 @@ public final class Linear: Layer {
         let shape = outputShape(for: input.shape)
         if training { self.input = input }
         output.resize(to: shape)
+        if training { packedWeight = nil }
+        // Batch 1 multiplies a row by the matrix, reading the weight in place; batches use the packed one.
+        if !training && shape[0] > 1, let packedWeight {
+            input.withUnsafeBufferPointer { x in
+                bias.value.withUnsafeBufferPointer { b in
+                    output.withUnsafeMutableBufferPointer { y in
+                        GEMM.multiply(
+                            m: shape[0], a: x.baseAddress!, aRowStride: inFeatures, aColStride: 1,
+                            packedB: packedWeight, c: y.baseAddress!, ldc: outFeatures, bias: b.baseAddress!,
+                            relu: fusedReLU)
+                    }
+                }
+            }
+            return output
+        }
         input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { w in
                 bias.value.withUnsafeBufferPointer { b in
@@ -47,6 +64,15 @@ public final class Linear: Layer {
             }
         }
         return output
+    }
+
+    /// Packs the weight once for batched products, for a network that only infers from now on (an
+    /// inference copy). A training forward pass drops the packed copy.
+    public func packForInference() {
+        packedWeight = weight.value.withUnsafeBufferPointer {
+            GEMM.PackedB(
+                k: inFeatures, n: outFeatures, b: $0.baseAddress!, bRowStride: 1, bColStride: inFeatures)
+        }
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
