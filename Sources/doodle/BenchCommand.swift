@@ -11,7 +11,9 @@ extension Doodle {
                 For each architecture: training throughput (forward, backward and SGD step at batch 256),
                 batch-1 inference latency (median) and batch-256 inference throughput. With --peer, runs
                 ../shared/peers/torch_peer.py in the same run, alternating with Doodle, and prints the
-                ratios (above 1: Doodle is faster).
+                ratios (above 1: Doodle is faster). With --peer and --rounds N, each architecture is timed
+                N times, Doodle then the peer, and the ratios compare each side's median over the rounds:
+                on a shared machine one round can land in someone else's burst of load.
 
                 With --pipeline and --data, instead compares in one run, in alternating rounds, the engine's
                 raw training step (random tensors) with the real training loop on the data (shuffling,
@@ -61,8 +63,12 @@ extension Doodle {
             help: "--pipeline: augment the training images, as train --augment does.")
         var augment = true
 
-        @Option(help: "--pipeline: rounds of --steps raw steps and --steps training-loop steps.")
-        var rounds = 5
+        @Option(
+            help: """
+                --peer: rounds of Doodle then the peer per architecture (default 1); --pipeline: rounds \
+                of --steps raw steps and --steps training-loop steps (default 5).
+                """)
+        var rounds: Int?
 
         @Option(help: "--pipeline: start both networks from this model's weights (say, a trained one).")
         var from: String?
@@ -76,8 +82,9 @@ extension Doodle {
             guard classes > 0, threads > 0, steps > 0, iters > 0 else {
                 throw ValidationError("--classes, --threads, --steps and --iters must be positive")
             }
-            if pipeline && (folders.isEmpty || rounds < 1) {
-                throw ValidationError("--pipeline needs at least one --data folder and a positive --rounds")
+            if let rounds, rounds < 1 { throw ValidationError("--rounds must be positive") }
+            if pipeline && folders.isEmpty {
+                throw ValidationError("--pipeline needs at least one --data folder")
             }
             if peer != nil && !FileManager.default.fileExists(atPath: peerScript) {
                 throw ValidationError("peer script not found at \(peerScript) (set --peer-script)")
@@ -94,17 +101,21 @@ extension Doodle {
             var rows: [Measurement] = []
             for name in architectures {
                 let n = name == "mnist" ? 10 : classes
-                let ours = try Benchmark(spec: ArchitectureSpec.named[name]!, classes: n).run(
-                    steps: steps, iters: iters)
-                ours.forEach(report)
-                rows += ours
-                if profile { try printProfile(ArchitectureSpec.named[name]!, classes: n) }
-                // The peer has only the seed architectures: small, medium and mnist.
-                if let peer, ["small", "medium", "mnist"].contains(name) {
-                    let theirs = try runPeer(python: peer, arch: name, classes: n)
-                    theirs.forEach(report)
-                    rows += theirs
+                var rounds: [[Measurement]] = []
+                for _ in 0..<(peer == nil ? 1 : self.rounds ?? 1) {
+                    var round = try Benchmark(spec: ArchitectureSpec.named[name]!, classes: n).run(
+                        steps: steps, iters: iters)
+                    round.forEach(report)
+                    // The peer has only the seed architectures: small, medium and mnist.
+                    if let peer, ["small", "medium", "mnist"].contains(name) {
+                        let theirs = try runPeer(python: peer, arch: name, classes: n)
+                        theirs.forEach(report)
+                        round += theirs
+                    }
+                    rounds.append(round)
                 }
+                rows += Measurement.medians(of: rounds)
+                if profile { try printProfile(ArchitectureSpec.named[name]!, classes: n) }
             }
             if peer != nil { printRatios(rows) }
         }
@@ -181,7 +192,8 @@ extension Doodle {
 
         /// Peer time ÷ Doodle time for each measurement: above 1, Doodle is faster.
         func printRatios(_ rows: [Measurement]) {
-            print("\nratios (peer time / Doodle time; above 1 means Doodle is faster):")
+            let over = (rounds ?? 1) > 1 ? ", medians of \(rounds!) rounds" : ""
+            print("\nratios (peer time / Doodle time; above 1 means Doodle is faster\(over)):")
             for ours in rows where ours.engine == "doodle" {
                 for theirs in rows
                 where theirs.engine != "doodle" && theirs.arch == ours.arch && theirs.what == ours.what {

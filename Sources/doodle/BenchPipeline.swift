@@ -76,12 +76,12 @@ extension Doodle.Bench {
 
         print(
             "\(spec.name), batch \(batch), \(train.count) training images\(augment ? ", augmented" : ""), "
-                + "\(threads) threads; \(rounds) rounds of \(steps) steps each")
+                + "\(threads) threads; \(rounds ?? 5) rounds of \(steps) steps each")
         let kinds = ["raw", "data", "sync", "prefetch"]
         var seconds = Dictionary(uniqueKeysWithValues: kinds.map { ($0, 0.0) })
         // Each round's ratios too: their median shrugs off a round the machine's other work hit.
         var roundRatios: [String: [Double]] = ["sync": [], "prefetch": []]
-        for round in 1...rounds {
+        for round in 1...(rounds ?? 5) {
             var line: [String: Double] = [:]
             for kind in round % 2 == 1 ? kinds : kinds.reversed() {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -105,7 +105,7 @@ extension Doodle.Bench {
                         line["prefetch"]! / line["raw"]!, Self.residentMegabytes(), Self.loadAverage()))
             }
         }
-        let images = Double(rounds * steps * batch)
+        let images = Double((rounds ?? 5) * steps * batch)
         let rate = seconds.mapValues { images / $0 }
         if json {
             let rows = [

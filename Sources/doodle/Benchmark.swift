@@ -13,6 +13,22 @@ struct Measurement: Codable {
     var threads: Int
 }
 
+extension Measurement {
+    /// One measurement per engine and `what`, whose time is the median of that measurement's times
+    /// over `rounds` (the upper middle one of an even count).
+    static func medians(of rounds: [[Measurement]]) -> [Measurement] {
+        guard let first = rounds.first else { return [] }
+        return first.map { row in
+            let times = rounds.flatMap { $0 }.filter { $0.engine == row.engine && $0.what == row.what }
+                .map(\.median_s).sorted()
+            var median = row
+            median.median_s = times[times.count / 2]
+            if row.images_per_s != nil { median.images_per_s = Double(row.batch) / median.median_s }
+            return median
+        }
+    }
+}
+
 /// Times one architecture the way torch_peer.py times its PyTorch twin: same batch, same optimizer
 /// (SGD, lr 0.01, momentum 0.9), random inputs in [0, 1), warm-up runs first, medians reported.
 struct Benchmark {
