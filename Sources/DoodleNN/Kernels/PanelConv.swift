@@ -7,13 +7,14 @@
 /// Nothing goes to memory but the image, read, and the output, written once. Inference only: the
 /// backward pass needs the whole column matrix, so training keeps im2col.
 enum PanelConv {
-    /// Output pixels a pooled pass computes together: three 2×2 windows, two micro-kernel panels.
-    static let pooledGroup = 3
+    /// Rows of the product one step computes: two micro-kernel panels, so that each 16-column panel
+    /// of the weight, read from L2, serves both from L1.
+    static let stepRows = 2 * GEMM.mr
 
-    /// Whether a panel of `g`'s column matrix (six rows) and, for pooling, a tile of two panels'
-    /// products fit in one scratch buffer.
+    /// Whether a step's rows of `g`'s column matrix and, for pooling, a tile of their products fit
+    /// in one scratch buffer.
     static func suits(_ g: ConvGeometry, outChannels k: Int) -> Bool {
-        GEMM.mr * g.colColumns + 2 * GEMM.mr * k <= GEMM.scratchCount
+        stepRows * (g.colColumns + k) <= GEMM.scratchCount
     }
 
     /// input (N, H, W, C) · `weight` ((KH·KW·C) × K, packed) + bias -> output (N, OH, OW, K), then
@@ -33,8 +34,8 @@ enum PanelConv {
             "PanelConv: weight \(k)×\(n) for \(g)")
         let pixels = pooled ? (g.outHeight / 2) * (g.outWidth / 2) : g.outHeight * g.outWidth
         let outputs = g.batch * pixels
-        // A group is what one step computes: one panel of six pixels, or three pooled windows.
-        let group = pooled ? pooledGroup : GEMM.mr
+        // A group is what one step computes: twelve pixels, or three pooled windows of four.
+        let group = pooled ? stepRows / 4 : stepRows
         let groups = (outputs + group - 1) / group
         let threads = GEMM.threadCount(m: outputs * (pooled ? 4 : 1), n: n, k: k)
         // Several tasks per thread, so a thread that got its core late is covered by the others; no
@@ -48,28 +49,22 @@ enum PanelConv {
                 let first = groups * task / tasks * group
                 let last = min(outputs, groups * (task + 1) / tasks * group)
                 GEMM.withScratch { buffer in
-                    let panel = buffer
-                    let tile = buffer + GEMM.mr * k
+                    let panels = buffer
+                    let tile = buffer + stepRows * k
                     var start = first
                     while start < last {
                         let count = min(group, last - start)
                         if !pooled {
-                            gather(g, x, rows: start..<(start + count), pooled: false, into: panel)
-                            multiplyPanel(
-                                panel, rows: count, depth: k, width: n, w, bias: b, relu: relu,
+                            gather(g, x, rows: start..<(start + count), pooled: false, into: panels)
+                            multiplyPanels(
+                                panels, rows: count, depth: k, width: n, w, bias: b, relu: relu,
                                 into: y.base + start * n)
                         } else {
-                            // 4 rows per window, in panels of six: 12 rows are two full panels.
-                            let rows = (4 * start)..<(4 * (start + count))
-                            var row = rows.lowerBound
-                            while row < rows.upperBound {
-                                let height = min(GEMM.mr, rows.upperBound - row)
-                                gather(g, x, rows: row..<(row + height), pooled: true, into: panel)
-                                multiplyPanel(
-                                    panel, rows: height, depth: k, width: n, w, bias: b, relu: relu,
-                                    into: tile + (row - rows.lowerBound) * n)
-                                row += height
-                            }
+                            gather(
+                                g, x, rows: (4 * start)..<(4 * (start + count)), pooled: true, into: panels)
+                            multiplyPanels(
+                                panels, rows: 4 * count, depth: k, width: n, w, bias: b, relu: relu,
+                                into: tile)
                             for window in 0..<count {
                                 // The window's four pixels are consecutive rows: as two rows of two.
                                 maxPool2x2(
@@ -84,8 +79,8 @@ enum PanelConv {
         }
     }
 
-    /// Writes rows `rows` of the column matrix, (KH·KW·C) floats each, to `buffer`; rows past the
-    /// end of a short last panel are zero, so the micro-kernel reads only numbers. When `pooled`,
+    /// Writes rows `rows` of the column matrix, (KH·KW·C) floats each, to `buffer`, then zero rows
+    /// to the end of the last six-row panel, so the micro-kernel reads only numbers. When `pooled`,
     /// row 4w + 2dy + dx is pixel (dy, dx) of 2×2 window w, windows in (image, y, x) order.
     private static func gather(
         _ g: ConvGeometry, _ input: UnsafePointer<Float>, rows: Range<Int>, pooled: Bool,
@@ -108,19 +103,19 @@ enum PanelConv {
             Im2col.window(g, image: input + image * imageSize, oy: oy, ox: ox, into: dst)
             dst += g.colColumns
         }
-        if rows.count < GEMM.mr {
-            dst.update(repeating: 0, count: (GEMM.mr - rows.count) * g.colColumns)
-        }
+        let padding = (GEMM.mr - rows.count % GEMM.mr) % GEMM.mr
+        if padding > 0 { dst.update(repeating: 0, count: padding * g.colColumns) }
     }
 
-    /// C (rows ≤ 6, width) = A panel (6, depth), row-major in `a`, · the packed weight, plus bias,
-    /// then ReLU: every 16-column panel for each depth block of the packed layout.
+    /// C (rows ≤ 12, width) = A (rows, depth), row-major in `a` in whole six-row panels, · the packed
+    /// weight, plus bias, then ReLU: for each depth block and 16-column panel of the packed layout,
+    /// every six-row panel of A.
     @inline(__always)
-    private static func multiplyPanel(
+    private static func multiplyPanels(
         _ a: UnsafePointer<Float>, rows: Int, depth: Int, width: Int, _ packed: UnsafePointer<Float>,
         bias: UnsafePointer<Float>, relu: Bool, into c: UnsafeMutablePointer<Float>
     ) {
-        let nr = GEMM.nr
+        let (mr, nr) = (GEMM.mr, GEMM.nr)
         let paddedWidth = (width + nr - 1) / nr * nr
         let (kc, _) = GEMM.depthBlocks(depth)
         var pc = 0
@@ -129,10 +124,15 @@ enum PanelConv {
             let last = pc + kcur == depth
             var jr = 0
             while jr < width {
-                GEMM.microKernel(
-                    kc: kcur, a: a + pc, ars: depth, acs: 1, b: packed + pc * paddedWidth + jr * kcur,
-                    c: c + jr, ldc: width, rows: rows, cols: min(nr, width - jr),
-                    epilogue: Epilogue(loadC: pc > 0, bias: last ? bias + jr : nil, relu: relu && last))
+                let epilogue = Epilogue(loadC: pc > 0, bias: last ? bias + jr : nil, relu: relu && last)
+                var ir = 0
+                while ir < rows {
+                    GEMM.microKernel(
+                        kc: kcur, a: a + ir * depth + pc, ars: depth, acs: 1,
+                        b: packed + pc * paddedWidth + jr * kcur, c: c + ir * width + jr, ldc: width,
+                        rows: min(mr, rows - ir), cols: min(nr, width - jr), epilogue: epilogue)
+                    ir += mr
+                }
                 jr += nr
             }
             pc += kcur
