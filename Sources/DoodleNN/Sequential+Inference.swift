@@ -64,6 +64,10 @@ extension Conv2D {
             padding: padding, generator: &generator)
         copy.weight.value = weight.value
         copy.bias.value = bias.value
+        // A copy of an inference copy keeps what its layers do in place of the ReLUs and pools it
+        // no longer has.
+        copy.fusedReLU = fusedReLU
+        copy.fusedMaxPool = fusedMaxPool
         return copy
     }
 

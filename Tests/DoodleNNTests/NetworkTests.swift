@@ -131,5 +131,7 @@ import Testing
         let expected = net.forward(x).scalars
         let actual = copy.forward(x).scalars
         #expect(mismatch(actual, expected, rtol: 1e-4, atol: 1e-4) == nil)
+        // A server copies its inference copy for each thread: a copy of a copy is the same network.
+        #expect(mismatch(copy.inferenceCopy().forward(x).scalars, expected, rtol: 1e-4, atol: 1e-4) == nil)
     }
 }
