@@ -70,6 +70,12 @@ extension Doodle {
                 """)
         var rounds: Int?
 
+        /// Rounds of Doodle then the peer per architecture: 1 unless --rounds says.
+        var peerRounds: Int { rounds ?? 1 }
+
+        /// Rounds of the --pipeline comparison: 5 unless --rounds says.
+        var pipelineRounds: Int { rounds ?? 5 }
+
         @Option(help: "--pipeline: start both networks from this model's weights (say, a trained one).")
         var from: String?
 
@@ -102,7 +108,7 @@ extension Doodle {
             for name in architectures {
                 let n = name == "mnist" ? 10 : classes
                 var rounds: [[Measurement]] = []
-                for _ in 0..<(peer == nil ? 1 : self.rounds ?? 1) {
+                for _ in 0..<(peer == nil ? 1 : peerRounds) {
                     var round = try Benchmark(spec: ArchitectureSpec.named[name]!, classes: n).run(
                         steps: steps, iters: iters)
                     round.forEach(report)
@@ -192,7 +198,7 @@ extension Doodle {
 
         /// Peer time ÷ Doodle time for each measurement: above 1, Doodle is faster.
         func printRatios(_ rows: [Measurement]) {
-            let over = (rounds ?? 1) > 1 ? ", medians of \(rounds!) rounds" : ""
+            let over = peerRounds > 1 ? ", medians of \(peerRounds) rounds" : ""
             print("\nratios (peer time / Doodle time; above 1 means Doodle is faster\(over)):")
             for ours in rows where ours.engine == "doodle" {
                 for theirs in rows

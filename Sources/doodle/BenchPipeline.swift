@@ -76,12 +76,12 @@ extension Doodle.Bench {
 
         print(
             "\(spec.name), batch \(batch), \(train.count) training images\(augment ? ", augmented" : ""), "
-                + "\(threads) threads; \(rounds ?? 5) rounds of \(steps) steps each")
+                + "\(threads) threads; \(pipelineRounds) rounds of \(steps) steps each")
         let kinds = ["raw", "data", "sync", "prefetch"]
         var seconds = Dictionary(uniqueKeysWithValues: kinds.map { ($0, 0.0) })
         // Each round's ratios too: their median shrugs off a round the machine's other work hit.
         var roundRatios: [String: [Double]] = ["sync": [], "prefetch": []]
-        for round in 1...(rounds ?? 5) {
+        for round in 1...pipelineRounds {
             var line: [String: Double] = [:]
             for kind in round % 2 == 1 ? kinds : kinds.reversed() {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -105,7 +105,7 @@ extension Doodle.Bench {
                         line["prefetch"]! / line["raw"]!, Self.residentMegabytes(), Self.loadAverage()))
             }
         }
-        let images = Double((rounds ?? 5) * steps * batch)
+        let images = Double(pipelineRounds * steps * batch)
         let rate = seconds.mapValues { images / $0 }
         if json {
             let rows = [
@@ -141,12 +141,6 @@ extension Doodle.Bench {
                     median(roundRatios["prefetch"]!)))
             print("load \(Self.loadAverage())")
         }
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1
-            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// The process's resident memory in MB (from /proc/self/statm), or 0 where there is none: if it

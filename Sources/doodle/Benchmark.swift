@@ -13,18 +13,24 @@ struct Measurement: Codable {
     var threads: Int
 }
 
+/// The median of `values` (the mean of the middle two of an even count); `values` is not empty.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
 extension Measurement {
     /// One measurement per engine and `what`, whose time is the median of that measurement's times
-    /// over `rounds` (the upper middle one of an even count).
+    /// over `rounds`.
     static func medians(of rounds: [[Measurement]]) -> [Measurement] {
         guard let first = rounds.first else { return [] }
         return first.map { row in
-            let times = rounds.flatMap { $0 }.filter { $0.engine == row.engine && $0.what == row.what }
-                .map(\.median_s).sorted()
-            var median = row
-            median.median_s = times[times.count / 2]
-            if row.images_per_s != nil { median.images_per_s = Double(row.batch) / median.median_s }
-            return median
+            let times = rounds.joined().filter { $0.engine == row.engine && $0.what == row.what }
+            var result = row
+            result.median_s = median(times.map(\.median_s))
+            if row.images_per_s != nil { result.images_per_s = Double(row.batch) / result.median_s }
+            return result
         }
     }
 }
@@ -123,6 +129,6 @@ struct Benchmark {
             body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
-        return times.sorted()[runs / 2]
+        return doodle.median(times)
     }
 }
