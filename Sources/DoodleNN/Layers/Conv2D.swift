@@ -101,18 +101,12 @@ public final class Conv2D: Layer {
         if training { packedWeight = nil }
         if fusedMaxPool {
             output.resize(to: outputShape(for: input.shape))
-            if DirectConv.suits(g, outChannels: outChannels) && DirectConv.canPool(g) {
-                forwardDirect(input, g, relu: relu, pooled: true)
-            } else if let packedWeight, PanelConv.suits(g, outChannels: outChannels) {
-                forwardPanels(input, g, packedWeight, relu: relu, pooled: true)
-            } else {
-                // No kernel pools this shape as it goes: the full output, then the pool.
-                swap(&output, &unpooled)
-                forwardUnpooled(input, g, relu: relu, training: false)
-                swap(&output, &unpooled)
-                return pool.forward(unpooled, training: false)
-            }
-            return output
+            if forwardWithoutColumns(input, g, relu: relu, pooled: true) { return output }
+            // No kernel pools this shape as it goes: the full output, then the pool.
+            swap(&output, &unpooled)
+            forwardUnpooled(input, g, relu: relu, training: false)
+            swap(&output, &unpooled)
+            return pool.forward(unpooled, training: false)
         }
         forwardUnpooled(input, g, relu: relu, training: training)
         if training && isPointwise { col = input }
@@ -123,11 +117,7 @@ public final class Conv2D: Layer {
         output.resize(to: [g.batch, g.outHeight, g.outWidth, outChannels])
         if isPointwise {
             multiplyWeight(input, g, relu: relu)
-        } else if !training && DirectConv.suits(g, outChannels: outChannels) {
-            forwardDirect(input, g, relu: relu, pooled: false)
-        } else if !training, let packedWeight, PanelConv.suits(g, outChannels: outChannels) {
-            forwardPanels(input, g, packedWeight, relu: relu, pooled: false)
-        } else {
+        } else if training || !forwardWithoutColumns(input, g, relu: relu, pooled: false) {
             col.resize(to: [g.colRows, g.colColumns])
             input.withUnsafeBufferPointer { x in
                 col.withUnsafeMutableBufferPointer {
@@ -138,32 +128,35 @@ public final class Conv2D: Layer {
         }
     }
 
-    private func forwardDirect(_ input: Tensor, _ g: ConvGeometry, relu: Bool, pooled: Bool) {
-        input.withUnsafeBufferPointer { x in
-            weight.value.withUnsafeBufferPointer { w in
-                bias.value.withUnsafeBufferPointer { b in
-                    output.withUnsafeMutableBufferPointer { y in
-                        DirectConv.forward(
-                            g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
-                            outChannels: outChannels, relu: relu, pooled: pooled, output: y.baseAddress!)
+    /// Inference without a column matrix into `output`, already sized: `DirectConv` for a shallow
+    /// window, else `PanelConv` with the packed weight, each max-pooling as it stores when `pooled`.
+    /// - Returns: `false`, having done nothing, when neither takes `g`.
+    private func forwardWithoutColumns(_ input: Tensor, _ g: ConvGeometry, relu: Bool, pooled: Bool) -> Bool {
+        if DirectConv.suits(g, outChannels: outChannels) && (!pooled || DirectConv.canPool(g)) {
+            input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    bias.value.withUnsafeBufferPointer { b in
+                        output.withUnsafeMutableBufferPointer { y in
+                            DirectConv.forward(
+                                g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                outChannels: outChannels, relu: relu, pooled: pooled, output: y.baseAddress!)
+                        }
                     }
                 }
             }
+            return true
         }
-    }
-
-    private func forwardPanels(
-        _ input: Tensor, _ g: ConvGeometry, _ packed: GEMM.PackedB, relu: Bool, pooled: Bool
-    ) {
+        guard let packedWeight, PanelConv.suits(g, outChannels: outChannels) else { return false }
         input.withUnsafeBufferPointer { x in
             bias.value.withUnsafeBufferPointer { b in
                 output.withUnsafeMutableBufferPointer { y in
                     PanelConv.forward(
-                        g, input: x.baseAddress!, weight: packed, bias: b.baseAddress!, relu: relu,
+                        g, input: x.baseAddress!, weight: packedWeight, bias: b.baseAddress!, relu: relu,
                         pooled: pooled, output: y.baseAddress!)
                 }
             }
         }
+        return true
     }
 
     /// Packs the weight once for the matrix product, for a network that only infers from now on: an
@@ -176,24 +169,15 @@ public final class Conv2D: Layer {
         }
     }
 
-    /// y (rows, K) = a (rows, columns) · the packed weight, plus bias, then ReLU when `relu`.
-    private func multiplyPacked(
-        _ a: UnsafePointer<Float>, rows: Int, columns: Int, _ packed: GEMM.PackedB,
-        bias: UnsafePointer<Float>, relu: Bool, into y: UnsafeMutablePointer<Float>
-    ) {
-        GEMM.multiply(
-            m: rows, a: a, aRowStride: columns, aColStride: 1, packedB: packed, c: y, ldc: outChannels,
-            bias: bias, relu: relu)
-    }
-
     private func multiplyWeight(_ rows: Tensor, _ g: ConvGeometry, relu: Bool) {
         if let packedWeight {
             rows.withUnsafeBufferPointer { a in
                 bias.value.withUnsafeBufferPointer { b in
                     output.withUnsafeMutableBufferPointer { y in
-                        multiplyPacked(
-                            a.baseAddress!, rows: g.colRows, columns: g.colColumns, packedWeight,
-                            bias: b.baseAddress!, relu: relu, into: y.baseAddress!)
+                        GEMM.multiply(
+                            m: g.colRows, a: a.baseAddress!, aRowStride: g.colColumns, aColStride: 1,
+                            packedB: packedWeight, c: y.baseAddress!, ldc: outChannels, bias: b.baseAddress!,
+                            relu: relu)
                     }
                 }
             }

@@ -32,11 +32,13 @@ public final class Linear: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let shape = outputShape(for: input.shape)
-        if training { self.input = input }
+        if training {
+            self.input = input
+            packedWeight = nil
+        }
         output.resize(to: shape)
-        if training { packedWeight = nil }
         // Batch 1 multiplies a row by the matrix, reading the weight in place; batches use the packed one.
-        if !training && shape[0] > 1, let packedWeight {
+        if shape[0] > 1, let packedWeight {
             input.withUnsafeBufferPointer { x in
                 bias.value.withUnsafeBufferPointer { b in
                     output.withUnsafeMutableBufferPointer { y in
