@@ -56,7 +56,8 @@ import Testing
         // Training runs im2col + GEMM and leaves the ReLU and the pool to the next layers.
         let convolved = conv.forward(input, training: true)
         var expected = Tensor(shape: convolved.shape, scalars: convolved.scalars.map { max(0, $0) })
-        if pooled { expected = MaxPool2D().forward(expected, training: false) }
+        // Training mode: the general pooling loop, not the 2×2 kernel the fused paths share.
+        if pooled { expected = MaxPool2D().forward(expected, training: true) }
 
         conv.packForInference()
         conv.fusedReLU = true
@@ -68,6 +69,20 @@ import Testing
         #expect(problem == nil, "\(c): \(problem ?? "")")
         // Twice, as a server runs it: the kernels keep no state from one batch to the next.
         #expect(conv.forward(input, training: false).scalars == actual.scalars)
+    }
+
+    /// A standalone 2×2 pool in inference runs the fused paths' kernel; training runs the general loop.
+    @Test(arguments: [[2, 7, 5, 11], [3, 4, 4, 16], [1, 2, 2, 3]])
+    func aPoolsInferenceKernelMatchesItsTrainingLoop(shape: [Int]) {
+        var generator = SeededGenerator(seed: UInt64(shape.reduce(1, *)))
+        let input = Tensor(
+            shape: shape,
+            scalars: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &generator) })
+        let pool = MaxPool2D()
+        let expected = pool.forward(input, training: true)
+        let actual = pool.forward(input, training: false)
+        #expect(actual.shape == expected.shape)
+        #expect(actual.scalars == expected.scalars)
     }
 
     @Test func anInferenceCopyFusesEachPoolIntoTheConvolutionBeforeIt() throws {

@@ -60,28 +60,43 @@ enum DirectConv {
         )
         parallelFor(tasks) { task in
             let (x, w, b) = (UnsafePointer(x.base), UnsafePointer(w.base), UnsafePointer(b.base))
-            GEMM.withScratch { scratch in
-                let padded = scratch
-                let pair = scratch + paddedSize(g)
-                var image = -1
-                for row in (rows * task / tasks)..<(rows * (task + 1) / tasks) {
-                    let (n, r) = row.quotientAndRemainder(dividingBy: heightOut)
-                    if n != image {
-                        pad(g, x + n * g.height * g.width * g.channels, into: padded)
-                        image = n
-                    }
-                    if pooled {
-                        outputRow(2 * r, g, padded, w, b, k, relu, into: pair)
-                        outputRow(2 * r + 1, g, padded, w, b, k, relu, into: pair + rowWidth)
-                        maxPool2x2(
-                            pair, rowStride: rowWidth, width: g.outWidth / 2, channels: k,
-                            into: y.base + row * (g.outWidth / 2) * k)
-                    } else {
-                        outputRow(r, g, padded, w, b, k, relu, into: y.base + row * rowWidth)
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: maxColumns) { offsets in
+                let taps = UnsafePointer(tapOffsets(g, into: offsets.baseAddress!))
+                GEMM.withScratch { scratch in
+                    let padded = scratch
+                    let pair = scratch + paddedSize(g)
+                    var image = -1
+                    for row in (rows * task / tasks)..<(rows * (task + 1) / tasks) {
+                        let (n, r) = row.quotientAndRemainder(dividingBy: heightOut)
+                        if n != image {
+                            pad(g, x + n * g.height * g.width * g.channels, into: padded)
+                            image = n
+                        }
+                        if pooled {
+                            outputRow(2 * r, g, padded, taps, w, b, k, relu, into: pair)
+                            outputRow(2 * r + 1, g, padded, taps, w, b, k, relu, into: pair + rowWidth)
+                            maxPool2x2(
+                                pair, rowStride: rowWidth, width: g.outWidth / 2, channels: k,
+                                into: y.base + row * (g.outWidth / 2) * k)
+                        } else {
+                            outputRow(r, g, padded, taps, w, b, k, relu, into: y.base + row * rowWidth)
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Where tap t = (ky, kx, c) of a pixel's window lies in the padded image, from the window's
+    /// first float, for t in 0..<(KH·KW·C): one flat loop over the taps (nine for 3×3×1), not three
+    /// short ones. Returns `offsets`.
+    private static func tapOffsets(_ g: ConvGeometry, into offsets: UnsafeMutablePointer<Int>)
+        -> UnsafeMutablePointer<Int>
+    {
+        let span = g.kernelWidth * g.channels
+        let rowFloats = paddedWidth(g) * g.channels
+        for t in 0..<g.colColumns { offsets[t] = t / span * rowFloats + t % span }
+        return offsets
     }
 
     /// Copies one image into `padded` (paddedHeight × paddedWidth × C) at (padTop, padLeft), zeros
@@ -95,35 +110,28 @@ enum DirectConv {
         let rows = min(g.height, height - g.padTop)
         let columns = min(g.width, width - g.padLeft)
         for y in 0..<rows {
-            (padded + ((y + g.padTop) * width + g.padLeft) * c).update(
-                from: image + y * g.width * c, count: columns * c)
+            copyFloats(
+                image + y * g.width * c, to: padded + ((y + g.padTop) * width + g.padLeft) * c,
+                count: columns * c)
         }
     }
 
-    /// Output row `oy` of the image in `padded`, to `output` (OW × K).
+    /// Output row `oy` of the image in `padded`, to `output` (OW × K); `taps` from `tapOffsets`.
     @inline(never)
     private static func outputRow(
-        _ oy: Int, _ g: ConvGeometry, _ padded: UnsafePointer<Float>, _ weight: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ k: Int, _ relu: Bool, into output: UnsafeMutablePointer<Float>
+        _ oy: Int, _ g: ConvGeometry, _ padded: UnsafePointer<Float>, _ taps: UnsafePointer<Int>,
+        _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ k: Int, _ relu: Bool,
+        into output: UnsafeMutablePointer<Float>
     ) {
-        // Where tap t = (ky, kx, c) of a pixel's window is, from the window's first: one flat loop
-        // over the taps (nine for 3×3×1), not three short ones.
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: maxColumns) { taps in
-            let span = g.kernelWidth * g.channels
-            let rowFloats = paddedWidth(g) * g.channels
-            for t in 0..<g.colColumns { taps[t] = t / span * rowFloats + t % span }
-            let window = padded + oy * g.stride * rowFloats
-            var o = 0
-            while o < k {
-                if k - o >= 16 {
-                    channelBlock(
-                        g, window, taps.baseAddress!, weight, bias, k, relu, o: o, wide: true, into: output)
-                    o += 16
-                } else {
-                    channelBlock(
-                        g, window, taps.baseAddress!, weight, bias, k, relu, o: o, wide: false, into: output)
-                    o += 8
-                }
+        let window = padded + oy * g.stride * paddedWidth(g) * g.channels
+        var o = 0
+        while o < k {
+            if k - o >= 16 {
+                channelBlock(g, window, taps, weight, bias, k, relu, o: o, wide: true, into: output)
+                o += 16
+            } else {
+                channelBlock(g, window, taps, weight, bias, k, relu, o: o, wide: false, into: output)
+                o += 8
             }
         }
     }
@@ -186,41 +194,5 @@ enum DirectConv {
         var value = sum + UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
         if relu { value.replace(with: SIMD8<Float>(), where: value .< SIMD8<Float>()) }
         UnsafeMutableRawPointer(out).storeBytes(of: value, as: SIMD8<Float>.self)
-    }
-}
-
-/// out (width, C) = the maximum over each 2×2 block of `rows` (2 rows of `rowStride` floats, pixels
-/// of C floats): one row of a 2×2, stride-2 max pool. A trailing odd pixel is dropped.
-@inline(never)
-func maxPool2x2(
-    _ rows: UnsafePointer<Float>, rowStride: Int, width: Int, channels c: Int,
-    into out: UnsafeMutablePointer<Float>
-) {
-    typealias V = SIMD8<Float>
-    for px in 0..<width {
-        let a = rows + 2 * px * c
-        let b = a + rowStride
-        let o = out + px * c
-        var ch = 0
-        while ch + 8 <= c {
-            let m0 = larger(load(a + ch), load(a + c + ch))
-            let m1 = larger(load(b + ch), load(b + c + ch))
-            UnsafeMutableRawPointer(o + ch).storeBytes(of: larger(m0, m1), as: V.self)
-            ch += 8
-        }
-        while ch < c {
-            o[ch] = max(max(a[ch], a[c + ch]), max(b[ch], b[c + ch]))
-            ch += 1
-        }
-    }
-
-    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
-    }
-    // The standard library's `pointwiseMax` is a generic call per vector here; this is one vmaxps.
-    @inline(__always) func larger(_ x: V, _ y: V) -> V {
-        var m = x
-        m.replace(with: y, where: y .> x)
-        return m
     }
 }
