@@ -3,12 +3,22 @@ import TestSupport
 import Testing
 
 /// The inference convolutions (`PanelConv` for deep windows, `DirectConv` for shallow ones), with and
-/// without the 2×2 max pool they can fuse, against what training runs: im2col + GEMM, then ReLU, then
-/// `MaxPool2D`. Odd sizes whose pool drops a row and column, windows that hang over the padding,
-/// strides, channel counts that are not whole 16-column panels, two depth blocks, short last panels,
-/// batches of 1 and 7; and shapes no fast kernel takes (a 1×1 window, a window too deep for a
-/// scratch buffer), which pool after a plain convolution.
-@Suite struct FusedConvTests {
+/// without ReLU and the 2×2 max pool they can fuse, against what training runs: im2col + GEMM, then
+/// ReLU, then `MaxPool2D`. Odd sizes whose pool drops a row and column, windows that hang over the
+/// padding or that padding swallows whole, strides, channel counts that are not whole 16-column
+/// panels, two depth blocks, short last panels, batches of 1, 7 and 40; and shapes no fast kernel
+/// takes (a 1×1 window, a window too deep for a scratch buffer), which pool after a plain convolution.
+@Suite struct InferenceConvTests {
+    /// What the convolution does after the product, as an inference copy would set it.
+    struct Fusion: CustomStringConvertible, Sendable {
+        var relu, pooled: Bool
+        var description: String { (relu ? "ReLU" : "no ReLU") + (pooled ? ", pooled" : "") }
+    }
+
+    static let fusions = [false, true].flatMap { pooled in
+        [false, true].map { Fusion(relu: $0, pooled: pooled) }
+    }
+
     struct Case: CustomStringConvertible, Sendable {
         var batch, height, width, channels, filters, kernel: Int
         var stride = 1
@@ -29,8 +39,15 @@ import Testing
         Case(batch: 2, height: 11, width: 11, channels: 16, filters: 24, kernel: 3, padding: .valid),
         Case(batch: 3, height: 2, width: 2, channels: 8, filters: 16, kernel: 3),
         Case(batch: 1, height: 6, width: 5, channels: 4, filters: 8, kernel: 5, padding: .explicit(3)),
-        // Shallow windows: `DirectConv`, with 28 → 14, 11 → 5 and 3 → 1 pools.
-        Case(batch: 3, height: 28, width: 28, channels: 1, filters: 32, kernel: 3),
+        // Shallow windows: `DirectConv`, with 28 → 14, 26 → 13, 11 → 5 and 3 → 1 pools; a 1×1 image
+        // whose window is nearly all padding (not pooled: its output is 1×1); a 5×5 window; padding
+        // of 3 that swallows whole windows.
+        Case(batch: 1, height: 28, width: 28, channels: 1, filters: 32, kernel: 3),
+        Case(batch: 3, height: 28, width: 28, channels: 1, filters: 64, kernel: 3, padding: .valid),
+        Case(batch: 40, height: 28, width: 28, channels: 1, filters: 32, kernel: 3),
+        Case(batch: 2, height: 1, width: 1, channels: 1, filters: 8, kernel: 3),
+        Case(batch: 2, height: 6, width: 6, channels: 1, filters: 16, kernel: 5),
+        Case(batch: 1, height: 4, width: 9, channels: 2, filters: 24, kernel: 3, padding: .explicit(3)),
         Case(batch: 2, height: 13, width: 13, channels: 1, filters: 8, kernel: 3, padding: .valid),
         Case(
             batch: 7, height: 5, width: 7, channels: 3, filters: 40, kernel: 3, stride: 2,
@@ -40,8 +57,8 @@ import Testing
         Case(batch: 2, height: 3, width: 3, channels: 1600, filters: 8, kernel: 3),
     ]
 
-    @Test(arguments: cases, [false, true])
-    func matchesIm2colReLUAndPool(_ c: Case, pooled: Bool) throws {
+    @Test(arguments: cases, fusions)
+    func matchesIm2colReLUAndPool(_ c: Case, fusion: Fusion) throws {
         var generator = SeededGenerator(seed: UInt64(c.filters * 31 + c.channels))
         let conv = Conv2D(
             inChannels: c.channels, outChannels: c.filters, kernelSize: c.kernel, stride: c.stride,
@@ -55,12 +72,14 @@ import Testing
             scalars: (0..<count).map { _ in Float.random(in: -1...1, using: &generator) })
         // Training runs im2col + GEMM and leaves the ReLU and the pool to the next layers.
         let convolved = conv.forward(input, training: true)
-        var expected = Tensor(shape: convolved.shape, scalars: convolved.scalars.map { max(0, $0) })
+        let pooled = fusion.pooled && convolved.shape[1] >= 2 && convolved.shape[2] >= 2
+        var expected = Tensor(
+            shape: convolved.shape, scalars: convolved.scalars.map { fusion.relu ? max(0, $0) : $0 })
         // Training mode: the general pooling loop, not the 2×2 kernel the fused paths share.
         if pooled { expected = MaxPool2D().forward(expected, training: true) }
 
         conv.packForInference()
-        conv.fusedReLU = true
+        conv.fusedReLU = fusion.relu
         conv.fusedMaxPool = pooled
         let actual = conv.forward(input, training: false)
         #expect(actual.shape == expected.shape)
