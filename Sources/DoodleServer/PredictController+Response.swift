@@ -27,10 +27,7 @@ extension PredictController.PredictResponse: ResponseGenerator {
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: #"],"bitmap":["#.utf8)
-        for (index, value) in bitmap.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            Self.appendDigits(value, to: &out)
-        }
+        Self.appendNumbers(bitmap, to: &out)
         out.append(contentsOf: #"],"took_ms":"#.utf8)
         out.append(contentsOf: Self.number(tookMs).utf8)
         out.append(UInt8(ascii: "}"))
@@ -42,11 +39,33 @@ extension PredictController.PredictResponse: ResponseGenerator {
         value.isFinite ? value.description : "0"
     }
 
-    static func appendDigits(_ value: UInt8, to out: inout [UInt8]) {
-        let zero = UInt8(ascii: "0")
-        if value >= 100 { out.append(zero + value / 100) }
-        if value >= 10 { out.append(zero + value / 10 % 10) }
-        out.append(zero + value % 10)
+    /// `values` as comma-separated decimals. Written through a pointer into a buffer of the longest
+    /// possible text, three digits and a comma each: appending byte by byte checked the array's
+    /// capacity for every digit, 1% of the server's CPU under load.
+    static func appendNumbers(_ values: [UInt8], to out: inout [UInt8]) {
+        guard !values.isEmpty else { return }
+        let text = [UInt8](unsafeUninitializedCapacity: 4 * values.count) { buffer, count in
+            let zero = UInt8(ascii: "0")
+            var p = buffer.baseAddress!
+            for (index, value) in values.enumerated() {
+                if index > 0 {
+                    p.pointee = UInt8(ascii: ",")
+                    p += 1
+                }
+                if value >= 100 {
+                    p.pointee = zero + value / 100
+                    p += 1
+                }
+                if value >= 10 {
+                    p.pointee = zero + value / 10 % 10
+                    p += 1
+                }
+                p.pointee = zero + value % 10
+                p += 1
+            }
+            count = p - buffer.baseAddress!
+        }
+        out.append(contentsOf: text)
     }
 
     /// `text` as a JSON string: quoted, with quotes, backslashes and control characters escaped.
