@@ -11,26 +11,27 @@ function setup(thread)
 end
 
 function init(args)
-  bodies = {}
-  for line in io.lines(os.getenv("DOODLE_BODIES")) do
-    table.insert(bodies, line)
-  end
-  if #bodies == 0 then error("no request bodies in " .. os.getenv("DOODLE_BODIES")) end
-  next_body = math.random(#bodies)
-  took = {}
-  bad = 0
   wrk.method = "POST"
   wrk.path = "/api/predict"
   wrk.headers["Content-Type"] = "application/json"
+  -- Whole requests, formatted once: the client shares the server's cores.
+  requests = {}
+  for line in io.lines(os.getenv("DOODLE_BODIES")) do
+    table.insert(requests, wrk.format(nil, nil, nil, line))
+  end
+  if #requests == 0 then error("no request bodies in " .. os.getenv("DOODLE_BODIES")) end
+  next_request = math.random(#requests)
+  took = {}
+  bad = 0
 end
 
 function request()
-  next_body = next_body % #bodies + 1
-  return wrk.format(nil, nil, nil, bodies[next_body])
+  next_request = next_request % #requests + 1
+  return requests[next_request]
 end
 
--- The client shares the server's cores, so it looks only where the fields are: `took_ms` is the
--- answer's last field, `predictions` its second (a pattern over the whole answer scanned all of it).
+-- Looks only where the fields are, as the client shares the server's cores: `took_ms` is the answer's
+-- last field, `predictions` its second (a pattern over the whole answer scanned all of it).
 function response(status, headers, body)
   local ms = body:sub(-48):match('"took_ms":([%d%.eE%+%-]+)}$')
   if status ~= 200 or ms == nil or not body:find('"predictions":[{', 1, true) then
