@@ -91,7 +91,9 @@ struct BrowserPage {
             results.push({
               shown: [...document.querySelectorAll("#guess-list li")].map((li) => li.dataset.label),
               sent: doodle.pad.apiStrokes.map(([x, y]) => [x, y]),
-              bitmap: doodle.state.latest.bitmap,
+              // null when the page has no answer to show: in game mode a round won while the pen
+              // was drawing has already cleared the pad for the next one.
+              bitmap: doodle.state.latest?.bitmap ?? null,
             });
           }
           return JSON.stringify(results);

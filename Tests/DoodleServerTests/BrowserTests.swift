@@ -65,11 +65,12 @@ struct BrowserTests {
     }
 }
 
-/// One result of drawing on the page: the guesses shown, the strokes the page sent, what the model saw.
+/// One result of drawing on the page: the guesses shown, the strokes the page sent, what the model saw
+/// (nil when the page shows no answer, as after a game round won mid-stroke clears the pad).
 struct DrawResult: Decodable {
     var shown: [String]
     var sent: [[[Double]]]
-    var bitmap: [UInt8]
+    var bitmap: [UInt8]?
 }
 
 /// A server on 127.0.0.1 and a free port, for as long as a closure runs.
