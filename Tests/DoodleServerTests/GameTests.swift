@@ -38,7 +38,9 @@ struct GameTests {
                   const banner = document.getElementById("game-banner");
                   new MutationObserver(() => banners.push(banner.textContent))
                     .observe(banner, { childList: true, characterData: true, subtree: true });
-                  doodle.game.seconds = 3;
+                  // Long enough to draw a round on a loaded CI machine (at 3 s, two rounds timed out
+                  // while the pen was still drawing), short enough that the empty round ends soon.
+                  doodle.game.seconds = 8;
                   document.querySelector('input[name="mode"][value="game"]').click();
                   document.getElementById("game-start").click();
                   return true;
@@ -70,7 +72,7 @@ struct GameTests {
                           const started = Date.now();
                           const verdict = () => banners.filter((b) => /^(Oh, I know|Sorry)/.test(b)).at(-1);
                           const check = () => doodle.game.results.length > \(round) ? resolve(verdict() ?? "no verdict")
-                            : Date.now() - started > 10000 ? reject(new Error("round \(round + 1) did not end"))
+                            : Date.now() - started > 30000 ? reject(new Error("round \(round + 1) did not end"))
                             : setTimeout(check, 20);
                           check();
                         })
