@@ -13,9 +13,14 @@ struct RealDatasetTests {
     @Test func googleBitmapsInGoogleOrder() throws {
         let folder = quickdraw.appendingPathComponent("bitmap")
         let dataset = try Dataset.build(from: [folder], options: DatasetOptions(perClass: 100))
-        #expect(dataset.classes.count == 23)
+        #expect(dataset.classes.count == 344)
         #expect(dataset.classes == QuickDrawCategories.all.filter(dataset.classes.contains))
-        #expect(dataset.splits.train.countsPerClass.allSatisfy { $0 == 80 })
+        // Each class takes its file's first min(rows, 100) rows and splits them 80/10/10.
+        for (label, name) in dataset.classes.enumerated() {
+            let rows = try NpyArray(contentsOf: folder.appendingPathComponent("\(name).npy")).shape[0]
+            let taken = min(rows, 100)
+            #expect(dataset.splits.train.countsPerClass[label] == taken - 2 * (taken / 10), "\(name)")
+        }
         let test = dataset.splits.test
         for i in stride(from: 0, to: test.count, by: 17) {
             let parts = test.origins[i].split(separator: "#")
