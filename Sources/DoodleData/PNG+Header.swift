@@ -14,6 +14,10 @@ extension PNG {
             guard width > 0, height > 0 else {
                 throw DataError(name, "PNG has an empty \(width)×\(height) image")
             }
+            // The PNG specification caps each side at 2^31 - 1; anything above is a corrupt header.
+            guard width <= Int(Int32.max), height <= Int(Int32.max) else {
+                throw DataError(name, "PNG IHDR gives \(width)×\(height); each side must be below 2^31")
+            }
             let allowed: [Int: [Int]] = [
                 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16],
             ]

@@ -27,8 +27,8 @@ public enum PNG {
     ///   - bytes: the file.
     ///   - name: the file or request, for error messages.
     ///   - maxPixels: larger images are refused before any decompression.
-    /// - Throws: `DataError` naming the problem: not a PNG, a bad chunk or CRC, an unsupported kind
-    ///   (interlaced), too large, truncated or corrupt image data.
+    /// - Throws: `SizeLimitError` for an image over `maxPixels`; `DataError` naming any other problem:
+    ///   not a PNG, a bad chunk or CRC, an unsupported kind (interlaced), truncated or corrupt image data.
     public static func decode(_ bytes: [UInt8], name: String = "PNG", maxPixels: Int = 16_777_216) throws
         -> GrayImage
     {
@@ -59,8 +59,9 @@ public enum PNG {
             switch type {
             case "IHDR":
                 let h = try Header(data, name: name)
-                guard h.width * h.height <= maxPixels else {
-                    throw DataError(name, "PNG of \(h.width)×\(h.height) is larger than \(maxPixels) pixels")
+                let (pixels, overflow) = h.width.multipliedReportingOverflow(by: h.height)
+                guard !overflow, pixels <= maxPixels else {
+                    throw SizeLimitError(file: name, width: h.width, height: h.height, maxPixels: maxPixels)
                 }
                 header = h
             case "PLTE": palette = data
@@ -77,6 +78,21 @@ public enum PNG {
             default: break
             }
             offset += 12 + length
+        }
+    }
+
+    /// A PNG whose header gives more pixels than the caller allows: thrown before any decompression, so
+    /// a server can answer 413 instead of 400.
+    public struct SizeLimitError: Error, CustomStringConvertible, Equatable {
+        /// The file or request.
+        public var file: String
+        /// The size the header gives.
+        public var width, height: Int
+        /// The limit that was passed to `decode`.
+        public var maxPixels: Int
+
+        public var description: String {
+            "\(file): PNG of \(width)×\(height) is larger than \(maxPixels) pixels"
         }
     }
 

@@ -105,19 +105,11 @@ extension PredictController {
         guard body.starts(with: PNG.signature) else {
             throw HTTPError(.badRequest, message: "the body is not a PNG file (no PNG signature)")
         }
-        if body.count >= 24 {
-            // IHDR is the first chunk: its width and height are bytes 16-23.
-            let width = body[16..<20].reduce(0) { $0 << 8 | Int($1) }
-            let height = body[20..<24].reduce(0) { $0 << 8 | Int($1) }
-            guard width * height <= limits.maxImagePixels else {
-                throw HTTPError(
-                    .contentTooLarge,
-                    message: "the PNG is \(width)×\(height); the limit is \(limits.maxImagePixels) pixels")
-            }
-        }
         do {
             let image = try PNG.decode(body, name: "PNG", maxPixels: limits.maxImagePixels)
             return ImageInput.modelInput(from: image, framing: model.framing, side: model.side)
+        } catch let error as PNG.SizeLimitError {
+            throw HTTPError(.contentTooLarge, message: error.description)
         } catch let error as DataError {
             throw HTTPError(.badRequest, message: error.description)
         }

@@ -34,11 +34,10 @@ struct BadRequest: CustomTestStringConvertible, Sendable {
 
     static var all: [BadRequest] {
         let manyPoints = "[" + Array(repeating: "1", count: 1500).joined(separator: ",") + "]"
-        let hugePNG: [UInt8] = {
-            var png = PNG.encode(GrayImage(width: 4, height: 4, pixels: .init(repeating: 0, count: 16)))
-            png.replaceSubrange(16..<24, with: [0, 1, 0, 0, 0, 1, 0, 0])  // 65536 × 65536
-            return png
-        }()
+        // The body that crashed the server (issue 13): the signature, then bytes whose IHDR width and
+        // height (bytes 16-23) multiply past Int.max.
+        var crashing = PNG.signature + (0..<56).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 17) }
+        crashing.replaceSubrange(16..<24, with: [UInt8](repeating: 0xFF, count: 8))
         return [
             BadRequest("malformed JSON", json: #"{"strokes": [[[1, 2], [3, 4]]"#, message: "malformed JSON"),
             BadRequest("an empty body", json: "", message: "body is empty"),
@@ -89,11 +88,47 @@ struct BadRequest: CustomTestStringConvertible, Sendable {
             BadRequest(
                 "a corrupt PNG", png: PNG.signature + [0, 0, 0, 13, 73, 72, 68, 82], status: .badRequest,
                 message: "PNG"),
-            BadRequest("an enormous PNG", png: hugePNG, status: .contentTooLarge, message: "65536×65536"),
+            BadRequest(
+                "random bytes after the PNG signature", png: crashing, status: .badRequest, message: "PNG"),
+            BadRequest(
+                "an enormous PNG", png: Self.png(width: 65536, height: 65536), status: .contentTooLarge,
+                message: "65536×65536 is larger than 4194304 pixels"),
+            BadRequest(
+                "a PNG of 2^31 - 1 squared pixels", png: Self.png(width: 0x7FFF_FFFF, height: 0x7FFF_FFFF),
+                status: .contentTooLarge, message: "2147483647×2147483647 is larger"),
+            BadRequest(
+                "a PNG whose sides break the specification",
+                png: Self.png(width: 0xFFFF_FFFF, height: 0xFFFF_FFFF), status: .badRequest,
+                message: "each side must be below 2^31"),
             BadRequest(
                 "a PNG for an unknown model", png: PNG.encode(GrayImage(width: 1, height: 1, pixels: [0])),
                 query: "?model=cats", status: .badRequest, message: "unknown model 'cats'"),
         ]
+    }
+}
+
+extension BadRequest {
+    /// A 1×1 grey PNG whose IHDR then claims `width × height`, with a correct CRC, so that only the size
+    /// is wrong with it.
+    static func png(width: UInt32, height: UInt32) -> [UInt8] {
+        var file = PNG.encode(GrayImage(width: 1, height: 1, pixels: [0]))
+        file.replaceSubrange(16..<24, with: bigEndian(width) + bigEndian(height))
+        file.replaceSubrange(29..<33, with: bigEndian(crc32(file[12..<29])))  // over "IHDR" and its data
+        return file
+    }
+
+    static func bigEndian(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }
+    }
+
+    /// CRC-32 as PNG computes it (ISO 3309, reflected, polynomial 0xEDB88320).
+    static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
     }
 }
 
