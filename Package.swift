@@ -1,8 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The hot loops want AVX2 + FMA on x86_64; everything else builds for the baseline.
-let fastMath: [SwiftSetting] = [
+/// Only the engine (tensors, layers, optimizers, kernels) drops overflow and bounds checks, where it is
+/// measured to matter; everything that parses outside input (files, requests, model files, specs) keeps
+/// them. The hot loops want AVX2 + FMA on x86_64.
+let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"]),
     .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux])),
 ]
@@ -23,10 +25,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        .target(name: "DoodleNN", swiftSettings: fastMath),
+        .target(name: "DoodleEngine", swiftSettings: engineSettings),
+        .target(name: "DoodleNN", dependencies: ["DoodleEngine"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "DoodleData", dependencies: ["CZlib"], swiftSettings: fastMath),
-        .target(name: "DoodleTraining", dependencies: ["DoodleNN", "DoodleData"], swiftSettings: fastMath),
+        .target(name: "DoodleData", dependencies: ["CZlib"]),
+        .target(name: "DoodleTraining", dependencies: ["DoodleNN", "DoodleData"]),
         .target(
             name: "DoodleServer",
             dependencies: [
@@ -43,7 +46,8 @@ let package = Package(
             ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
-            name: "DoodleNNTests", dependencies: ["DoodleNN", "TestSupport"], resources: [.copy("Fixtures")]),
+            name: "DoodleNNTests", dependencies: ["DoodleNN", "DoodleEngine", "TestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DoodleDataTests", dependencies: ["DoodleData", "TestSupport"],
             resources: [.copy("Fixtures")]),
