@@ -89,6 +89,14 @@ public final class Model {
         } catch {
             throw ModelFileError(source, "\(error)")
         }
+        // The weights fit the spec; the summary fields must agree with it too.
+        if let arch = file.metadata["arch"], arch != spec.name {
+            throw ModelFileError(source, "__metadata__ says arch '\(arch)' but its spec is '\(spec.name)'")
+        }
+        if let classes = file.metadata["classes"], classes != String(labels.count) {
+            throw ModelFileError(
+                source, "__metadata__ says \(classes) classes but it has \(labels.count) labels")
+        }
         self.init(
             spec: spec, labels: labels, preprocessing: try field("preprocessing"), training: training,
             network: network)

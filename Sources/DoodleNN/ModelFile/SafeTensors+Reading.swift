@@ -147,9 +147,10 @@ extension SafeTensors {
                         + "\(range) overlap")
             }
             if layout.end > bufferSize {
-                if layout.begin == cursor && index == layouts.count - 1 {
+                // Tensors laid end to end up to here, running past the end: the file was cut short.
+                if layout.begin == cursor, let needed = layouts.map(\.end).max() {
                     throw fail(
-                        "the file is truncated: its tensors need \(layout.end) bytes after the header, "
+                        "the file is truncated: its tensors need \(needed) bytes after the header, "
                             + "only \(bufferSize) remain")
                 }
                 throw fail(
