@@ -24,16 +24,22 @@ public struct RequestLimits: Sendable {
     public var maxImagePixels: Int
     /// The largest absolute coordinate accepted in a stroke.
     public var maxCoordinate: Double
+    /// How long a client may take to send a request's body, and how long a connection may sit idle
+    /// (or send its headers) before the server closes it, so that slow or silent clients cannot hold
+    /// connections forever.
+    public var readTimeout: Duration
 
-    /// Limits with the defaults: 1 MB bodies, 10,000 points, 4 megapixel PNGs, coordinates up to 10⁶.
+    /// Limits with the defaults: 1 MB bodies, 10,000 points, 4 megapixel PNGs, coordinates up to 10⁶,
+    /// 30 seconds to send a request.
     public init(
         maxBodyBytes: Int = 1_000_000, maxPoints: Int = 10_000, maxImagePixels: Int = 4_194_304,
-        maxCoordinate: Double = 1_000_000
+        maxCoordinate: Double = 1_000_000, readTimeout: Duration = .seconds(30)
     ) {
         self.maxBodyBytes = maxBodyBytes
         self.maxPoints = maxPoints
         self.maxImagePixels = maxImagePixels
         self.maxCoordinate = maxCoordinate
+        self.readTimeout = readTimeout
     }
 }
 
@@ -47,14 +53,20 @@ public func buildApplication(_ arguments: some AppArguments) async throws -> som
         folder: arguments.modelsFolder, poolSize: max(2, ProcessInfo.processInfo.activeProcessorCount))
     logger.info("serving models: \(models.names.joined(separator: ", "))")
     let router = try buildRouter(models: models, limits: arguments.limits)
+    let timeout = arguments.limits.readTimeout.components
     return Application(
         router: router,
+        server: .http1(
+            configuration: .init(
+                idleTimeout: .nanoseconds(
+                    timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))),
         configuration: .init(
             address: .hostname(arguments.hostname, port: arguments.port), serverName: "doodle"),
         logger: logger)
 }
 
-/// The routes: the page at `/`, and `/api/predict`, `/api/models` and `/healthz`.
+/// The routes: the page at `/`, and `/api/predict`, `/api/models` and `/healthz`. `HEAD` works wherever
+/// `GET` does, `OPTIONS` everywhere, and a known path asked with another method is answered 405.
 ///
 /// - Parameters:
 ///   - models: the models to serve.
@@ -63,12 +75,14 @@ public func buildApplication(_ arguments: some AppArguments) async throws -> som
 public func buildRouter(models: ModelRegistry, limits: RequestLimits = RequestLimits()) throws
     -> Router<BasicRequestContext>
 {
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
         LogRequestsMiddleware(.debug)
     }
-    PredictController<BasicRequestContext>(models: models, limits: limits).addRoutes(to: router.group("api"))
-    ModelsController<BasicRequestContext>(models: models).addRoutes(to: router)
-    try PageController<BasicRequestContext>().addRoutes(to: router)
+    let routes = RouteTable(router)
+    PredictController<BasicRequestContext>(models: models, limits: limits).addRoutes(to: routes.group("api"))
+    ModelsController<BasicRequestContext>(models: models).addRoutes(to: routes)
+    try PageController<BasicRequestContext>().addRoutes(to: routes)
+    routes.finish()
     return router
 }

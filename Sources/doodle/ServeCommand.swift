@@ -31,6 +31,13 @@ extension Doodle {
         @Option(help: "The most points, over all strokes, in one drawing.")
         var maxPoints = 10_000
 
+        @Option(
+            help: """
+                Seconds a client may take to send a request body, or leave a connection idle, before \
+                the server answers 408 or closes it.
+                """)
+        var readTimeout = 30.0
+
         @Option(help: "Threads each forward pass of the engine spreads over (default: every core).")
         var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -45,13 +52,18 @@ extension Doodle {
         }
 
         var limits: RequestLimits {
-            RequestLimits(maxBodyBytes: maxBodyBytes, maxPoints: maxPoints)
+            RequestLimits(
+                maxBodyBytes: maxBodyBytes, maxPoints: maxPoints,
+                readTimeout: .milliseconds(Int64((readTimeout * 1000).rounded())))
         }
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
             guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
             guard maxPoints > 0 else { throw ValidationError("--max-points must be positive") }
+            guard readTimeout >= 0.1, readTimeout <= 86_400 else {
+                throw ValidationError("--read-timeout must be between 0.1 and 86400 seconds")
+            }
             guard threads > 0 else { throw ValidationError("--threads must be positive") }
         }
 
