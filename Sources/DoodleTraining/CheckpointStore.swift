@@ -1,11 +1,13 @@
 import DoodleNN
 import Foundation
 
-/// A folder of numbered checkpoints (`checkpoint-000012.safetensors`), keeping the last few.
+/// A folder of checkpoints numbered by step (`checkpoint-000000012.safetensors`), keeping the last few.
 ///
 /// A checkpoint holds the network's weights, the optimizer's state, the best weights so far and the
-/// run's position and history, in one safetensors file written atomically: a run killed while
-/// writing one still has the previous checkpoint intact.
+/// run's position (epoch, step within it) and history, in one safetensors file written atomically
+/// (a temporary file, flushed, then renamed): a run killed while writing one, or one whose disk fills
+/// up, still has the previous checkpoint intact. Each save first removes the temporary files such
+/// killed writes leave behind, then, once the new checkpoint is in place, all but the newest `keep`.
 public struct CheckpointStore: Sendable {
     public let directory: URL
     /// How many of the newest checkpoints to keep (at least 1).
@@ -16,14 +18,18 @@ public struct CheckpointStore: Sendable {
         guard keep >= 1 else { throw TrainingError("--keep must be at least 1") }
         self.directory = directory
         self.keep = keep
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try makeFolder(directory, for: "the checkpoint folder")
+        try ensureWritableFolder(directory, for: "checkpoints")
     }
 
-    /// The checkpoint files, oldest first.
+    /// The checkpoint files, oldest first (regular files only: a folder by that name is no checkpoint).
     public func checkpoints() throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { $0.lastPathComponent.hasPrefix("checkpoint-") && $0.pathExtension == "safetensors" }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        try FileManager.default.contentsOfDirectory(
+            at: directory, includingPropertiesForKeys: [.isRegularFileKey]
+        )
+        .filter { $0.lastPathComponent.hasPrefix("checkpoint-") && $0.pathExtension == "safetensors" }
+        .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+        .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
     /// The newest checkpoint, if any.
@@ -44,9 +50,27 @@ public struct CheckpointStore: Sendable {
         ]
         let url = directory.appendingPathComponent(
             String(format: "checkpoint-%09d.safetensors", trainer.state.step))
-        try SafeTensors(entries, metadata: metadata, source: url.path).write(to: url)
+        removeStaleTemporaries()
+        let previous = try? latest()
+        do {
+            try SafeTensors(entries, metadata: metadata, source: url.path).write(to: url)
+        } catch let error as ModelFileError {
+            let kept =
+                previous.map { "; \($0.lastPathComponent) is intact and --resume continues from it" } ?? ""
+            throw TrainingError("cannot save the checkpoint \(error.file): \(error.problem)\(kept)")
+        }
         for old in try checkpoints().dropLast(keep) { try? FileManager.default.removeItem(at: old) }
     }
+
+    /// Removes the temporary files (`.checkpoint-….safetensors.tmp-…`) of writes that were killed
+    /// before they could clean up, which would otherwise fill the disk one checkpoint at a time.
+    private func removeStaleTemporaries() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where name.hasPrefix(".checkpoint-") && name.contains(".safetensors.tmp-") {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
+    }
+
 }
 
 extension Trainer {

@@ -22,6 +22,16 @@ public final class Trainer {
     public var onEpoch: (EpochRecord) -> Void = { _ in }
     /// Where checkpoints go; nil for none.
     public var checkpoints: CheckpointStore?
+    /// Also checkpoint within an epoch after every step whose number is a multiple of this; nil for
+    /// no step-count checkpoints. Counted from the run's first step, so a resumed run checkpoints at
+    /// the steps an unbroken one would.
+    public var checkpointEverySteps: Int? {
+        didSet { precondition((checkpointEverySteps ?? 1) > 0, "checkpoint interval must be positive") }
+    }
+    /// Also checkpoint within an epoch once this much time has passed since the last checkpoint (or
+    /// the start of `run()`); nil for no timed checkpoints. When a checkpoint is written never changes
+    /// what the run computes, so a timed checkpoint costs determinism nothing.
+    public var checkpointInterval: Duration?
     /// Whether the next batches are made on a background thread while the current step computes;
     /// the batches, and so the model, are the same either way.
     public var prefetch = true
@@ -69,8 +79,12 @@ public final class Trainer {
 
     /// Trains until the last epoch ends or `shouldStop` answers true.
     ///
+    /// Checkpoints are written after every epoch, on stop, and within epochs as
+    /// `checkpointEverySteps` and `checkpointInterval` ask.
+    ///
     /// - Returns: whether the run finished; a stopped run has saved a checkpoint to resume from.
-    /// - Throws: when a checkpoint cannot be written.
+    /// - Throws: `TrainingError` naming the file and the problem when a checkpoint cannot be written
+    ///   (the previous checkpoint is left intact).
     @discardableResult
     public func run() throws -> Bool {
         let steps = configuration.stepsPerEpoch(trainCount: train.count)
@@ -80,6 +94,17 @@ public final class Trainer {
             let elapsed = ContinuousClock.now - runStart
             return secondsBefore + Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds)
                 * 1e-18
+        }
+        var lastCheckpoint = ContinuousClock.now
+        /// Whether a checkpoint is due after the step just taken; never after an epoch's last step,
+        /// whose end-of-epoch checkpoint follows at once.
+        func checkpointDue() -> Bool {
+            guard checkpoints != nil, state.batchInEpoch < steps else { return false }
+            if let every = checkpointEverySteps, state.step % every == 0 { return true }
+            if let interval = checkpointInterval, ContinuousClock.now - lastCheckpoint >= interval {
+                return true
+            }
+            return false
         }
         while state.epoch < configuration.epochs {
             let make = batchMaker(order: shuffledOrder(epoch: state.epoch), parallel: !prefetch)
@@ -125,12 +150,18 @@ public final class Trainer {
                     clock = .now
                     imagesSinceClock = 0
                 }
+                if checkpointDue() {
+                    state.seconds = secondsSoFar()
+                    try checkpoints?.save(self)
+                    lastCheckpoint = .now
+                }
             }
             let epochTime = ContinuousClock.now - epochStart
             let epochSeconds =
                 Double(epochTime.components.seconds) + Double(epochTime.components.attoseconds) * 1e-18
             state.seconds = secondsSoFar()
             try finishEpoch(imagesPerSecond: Double(state.epochSeen - seenBefore) / max(epochSeconds, 1e-9))
+            lastCheckpoint = .now
         }
         return true
     }

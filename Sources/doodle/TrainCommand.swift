@@ -10,9 +10,11 @@ extension Doodle {
         static let configuration = CommandConfiguration(
             abstract: "Train a CNN on a dataset and save the best-by-validation model.",
             discussion: """
-                Checkpoints go to --checkpoints (default: OUT's name + .checkpoints) after every epoch and on
-                Ctrl-C; --resume continues from the newest one and ends with the same model as an unbroken
-                run. Each epoch's numbers are appended to --log (default: OUT's name + .jsonl).
+                Checkpoints go to --checkpoints (default: OUT's name + .checkpoints) after every epoch, on
+                Ctrl-C, every --checkpoint-minutes (default 10) and, if given, every --checkpoint-every
+                steps; --resume continues from the newest one, mid-epoch or not, and ends with the same
+                model as an unbroken run (with no checkpoint yet it starts from the beginning). Each
+                epoch's numbers are appended to --log (default: OUT's name + .jsonl).
                 """)
 
         @OptionGroup var dataset: DatasetArguments
@@ -62,6 +64,15 @@ extension Doodle {
         @Option(help: "How many of the newest checkpoints to keep.")
         var keep = 2
 
+        @Option(
+            help: ArgumentHelp(
+                "Also checkpoint after every STEPS optimizer steps (counted from the run's start).",
+                valueName: "steps"))
+        var checkpointEvery: Int?
+
+        @Option(help: "Also checkpoint when this many minutes have passed since the last one; 0 for never.")
+        var checkpointMinutes: Double = 10
+
         @Flag(help: "Continue from the newest checkpoint.")
         var resume = false
 
@@ -74,6 +85,12 @@ extension Doodle {
         func validate() throws {
             guard epochs > 0, batch > 0, lr > 0, threads > 0, keep > 0 else {
                 throw ValidationError("--epochs, --batch, --lr, --threads and --keep must be positive")
+            }
+            if let checkpointEvery, checkpointEvery <= 0 {
+                throw ValidationError("--checkpoint-every must be positive")
+            }
+            guard checkpointMinutes >= 0 && checkpointMinutes.isFinite else {
+                throw ValidationError("--checkpoint-minutes must be 0 (never) or more")
             }
             guard labelSmoothing >= 0 && labelSmoothing < 1 else {
                 throw ValidationError("--label-smoothing must be in [0, 1)")
@@ -100,6 +117,8 @@ extension Doodle {
 
         func run() async throws {
             doodleThreadCount = threads
+            // Before the data loads and the hours of training: the model must be writable at the end.
+            try ensureWritableFolder(outURL.deletingLastPathComponent(), for: "the model")
             let (data, _) = try dataset.load()
             let splits = data.splits
             let configuration = TrainingConfiguration(
@@ -112,17 +131,22 @@ extension Doodle {
             let store = try CheckpointStore(
                 directory: URL(fileURLWithPath: checkpoints ?? stem + ".checkpoints"), keep: keep)
             trainer.checkpoints = store
+            trainer.checkpointEverySteps = checkpointEvery
+            trainer.checkpointInterval = checkpointMinutes > 0 ? .seconds(checkpointMinutes * 60) : nil
             trainer.prefetch = prefetch
             let logURL = URL(fileURLWithPath: log ?? stem + ".jsonl")
-            if resume {
-                guard let latest = try store.latest() else {
-                    throw ValidationError("--resume: no checkpoint in \(store.directory.path)")
-                }
+            if resume, let latest = try store.latest() {
                 try trainer.resume(from: latest)
                 print(
                     "resuming from \(latest.lastPathComponent): epoch \(trainer.history.count + 1), step \(trainer.step)"
                 )
             } else {
+                if resume {
+                    FileHandle.standardError.write(
+                        Data(
+                            "--resume: no checkpoint in \(store.directory.path) yet; starting from the beginning\n"
+                                .utf8))
+                }
                 try? FileManager.default.removeItem(at: logURL)
             }
             let interrupt = InterruptFlag()
@@ -163,7 +187,13 @@ extension Doodle {
                     "per_class": dataset.perClass.map(String.init) ?? "all",
                     "command": CommandLine.arguments.joined(separator: " "),
                 ])
-            try model.write(to: outURL)
+            do {
+                try model.write(to: outURL)
+            } catch {
+                throw TrainingError(
+                    "\(error); the finished run's checkpoint is in \(store.directory.path), so --resume writes the model without training again"
+                )
+            }
             print(
                 "saved \(out): best epoch \(best.epoch), validation top-1 \(String(format: "%.4f", best.valTop1 ?? 0)), top-5 \(String(format: "%.4f", best.valTop5 ?? 0))"
             )
