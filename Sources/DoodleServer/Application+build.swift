@@ -78,6 +78,7 @@ public func buildRouter(models: ModelRegistry, limits: RequestLimits = RequestLi
     let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
         LogRequestsMiddleware(.debug)
+        ErrorMessageMiddleware()
     }
     let routes = RouteTable(router)
     PredictController<BasicRequestContext>(models: models, limits: limits).addRoutes(to: routes.group("api"))

@@ -54,9 +54,13 @@ import Testing
 
     @Test func anUnknownPathIsStillA404WithAJSONError() async throws {
         try await ServerFixtures.application().test(.router) { client in
-            try await client.execute(uri: "/api/nothing-here", method: .put) { response in
-                #expect(response.status == .notFound)
-                #expect(response.headers[.allow] == nil)
+            for path in ["/api/nothing-here", "/%2e%2e/%2e%2e/etc/passwd", "/sketch.js/../../Package.swift"] {
+                try await client.execute(uri: path, method: .put) { response in
+                    #expect(response.status == .notFound)
+                    #expect(response.headers[.allow] == nil)
+                    let error = try JSONDecoder().decode(ErrorAnswer.self, from: Data(buffer: response.body))
+                    #expect(error.error.message.hasPrefix("nothing is at /"), "\(error.error.message)")
+                }
             }
             try await client.execute(uri: "/api/models/giraffes/weights", method: .get) { response in
                 #expect(response.status == .notFound)
