@@ -23,9 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        .target(name: "DoodleNN", swiftSettings: fastMath),
+        .target(name: "DoodleNN"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "DoodleData", dependencies: ["CZlib"], swiftSettings: fastMath),
+        .target(name: "DoodleData", dependencies: ["CZlib"]),
         .target(name: "DoodleTraining", dependencies: ["DoodleNN", "DoodleData"], swiftSettings: fastMath),
         .target(
             name: "DoodleServer",
