@@ -82,7 +82,11 @@ public final class Model {
         var generator = SeededGenerator(seed: 0)
         let network: Sequential
         do {
-            network = try spec.build(classes: labels.count, generator: &generator)
+            // The file must hold every parameter, so a spec that needs far more is refused before its
+            // weights are allocated; the slack lets a near miss reach the clearer tensor checks below.
+            let stored = file.entries.reduce(0) { $0 + $1.tensor.count }
+            network = try spec.build(
+                classes: labels.count, maxParameters: 16 * stored + (1 << 20), generator: &generator)
         } catch {
             throw ModelFileError(source, "\(error)")
         }
