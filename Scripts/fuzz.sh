@@ -16,7 +16,9 @@ cd "$(dirname "$0")/.."
 target=${1:-all}
 seconds=${2:-60}
 build=.build-fuzz
-flags=(-c release --build-path "$build" -Xswiftc -sanitize=fuzzer,address -Xswiftc -DDOODLE_LIBFUZZER)
+# lld: gold stops with an internal error on the sanitizer build's debug info.
+flags=(-c release --build-path "$build" -Xswiftc -sanitize=fuzzer,address -Xswiftc -DDOODLE_LIBFUZZER
+    -Xswiftc -use-ld=lld)
 
 echo "== building doodle-fuzz with -sanitize=fuzzer,address in $build"
 start=$SECONDS
@@ -57,7 +59,8 @@ for t in $targets; do
     log=".fuzz/logs/$t.log"
     echo "== fuzzing $t for $seconds s (log: $log)"
     status=0
-    ASAN_OPTIONS=detect_leaks=1 "$binary" "$t" \
+    # Swift's own backtracer would catch a trap first and trip over ASan; libFuzzer reports it instead.
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 "$binary" "$t" \
         -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
         -max_len="$(max_len "$t")" -timeout=10 -detect_leaks=1 -artifact_prefix=".fuzz/crashes/$t/" \
         "${dict_flag[@]}" ".fuzz/work/$t" ".fuzz/corpus/$t" >"$log" 2>&1 || status=$?

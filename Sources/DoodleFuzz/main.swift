@@ -35,7 +35,7 @@ guard let harness = Harnesses.all[arguments[1]] else {
 
 #if DOODLE_LIBFUZZER
     /// The harness libFuzzer calls; a global because the callback is a C function pointer.
-    nonisolated(unsafe) let selected: Harness = harness
+    let selected: Harness = harness
     // libFuzzer parses argv itself: give it the program name and everything after the target.
     let driverArguments = [arguments[0]] + arguments.dropFirst(2)
     var cArguments: [UnsafeMutablePointer<CChar>?] = driverArguments.map { strdup($0) } + [nil]
