@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "doodle-fuzz",
             dependencies: [
-                "DoodleNN", "DoodleData", "DoodleServer", "CLibFuzzer",
+                "DoodleNN", "DoodleData", "DoodleServer", "CLibFuzzer", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Sources/DoodleFuzz"),

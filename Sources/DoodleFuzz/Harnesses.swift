@@ -1,3 +1,4 @@
+import CZlib
 import DoodleData
 import Foundation
 
@@ -20,8 +21,25 @@ enum Harnesses {
         "json": json,
     ]
 
-    /// `PNG.decode`, then the framing an uploaded PNG goes through before the model sees it.
+    /// `PNG.decode` of the input as it is and with every chunk's CRC recomputed (else almost every
+    /// mutation stops at the CRC check), then the framing an uploaded PNG goes through.
     static func png(_ bytes: [UInt8]) {
+        decodePNG(bytes)
+        var fixed = bytes
+        var offset = 8
+        while offset + 12 <= fixed.count {
+            let length = fixed[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            guard offset + 12 + length <= fixed.count else { break }
+            let crc = fixed[(offset + 4)..<(offset + 8 + length)].withContiguousStorageIfAvailable {
+                UInt32(crc32(0, $0.baseAddress, uInt($0.count)))
+            }!
+            for k in 0..<4 { fixed[offset + 8 + length + k] = UInt8(truncatingIfNeeded: crc >> (24 - 8 * k)) }
+            offset += 12 + length
+        }
+        if fixed != bytes { decodePNG(fixed) }
+    }
+
+    static func decodePNG(_ bytes: [UInt8]) {
         guard let image = try? PNG.decode(bytes, name: "fuzz.png", maxPixels: 1 << 20) else { return }
         precondition(image.pixels.count == image.width * image.height, "decoded pixels do not fit the size")
         guard image.width * image.height <= 1 << 16 else { return }  // framing is linear: keep runs fast
