@@ -44,6 +44,15 @@ let package = Package(
                 "DoodleNN", "DoodleData", "DoodleTraining", "DoodleServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // libFuzzer's driver, declared for Sources/DoodleFuzz; linked only by `-sanitize=fuzzer`.
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(
+            name: "doodle-fuzz",
+            dependencies: [
+                "DoodleNN", "DoodleData", "DoodleServer", "CLibFuzzer", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/DoodleFuzz"),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "DoodleNNTests", dependencies: ["DoodleNN", "DoodleEngine", "TestSupport"],

@@ -55,13 +55,20 @@ public struct NpyArray: Sendable {
         guard !header.fortranOrder else {
             throw DataError(file, "Fortran-order arrays are not supported; save the array in C order")
         }
+        // Every product the accessors take (the count, its bytes, a row's length) must fit in an Int,
+        // even where a zero dimension makes the count 0.
         var count = 1
-        for dimension in header.shape {
+        var rowLength = 1
+        for (axis, dimension) in header.shape.enumerated() {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw DataError(file, "shape \(header.shape) is too large") }
-            count = product
+            let (row, rowOverflow) = rowLength.multipliedReportingOverflow(by: axis == 0 ? 1 : dimension)
+            guard !overflow, !rowOverflow else { throw DataError(file, "shape \(header.shape) is too large") }
+            (count, rowLength) = (product, row)
         }
-        let needed = count * dtype.byteCount
+        let (needed, bytesOverflow) = count.multipliedReportingOverflow(by: dtype.byteCount)
+        guard !bytesOverflow, !rowLength.multipliedReportingOverflow(by: dtype.byteCount).overflow else {
+            throw DataError(file, "shape \(header.shape) of \(dtype.rawValue) is too large")
+        }
         let available = storage.count - dataOffset
         guard available >= needed else {
             throw DataError(

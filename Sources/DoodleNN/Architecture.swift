@@ -108,21 +108,54 @@ public struct ArchitectureError: Error, CustomStringConvertible {
 }
 
 extension ArchitectureSpec {
+    /// The largest input side or channel count, filter count, unit count and padding a spec may give:
+    /// far beyond any drawing model, small enough that no shape or parameter count can overflow `Int`.
+    public static let maxDimension = 1 << 16
+
     /// Builds the network for `classes` classes, with weights drawn from `generator`.
     ///
-    /// - Throws: `ArchitectureError` for an unknown layer type, a missing setting, or a layer that
-    ///   does not fit the shape before it.
-    public func build(classes: Int, generator: inout some RandomNumberGenerator) throws -> Sequential {
+    /// A spec comes from files (a model file's metadata, an architecture JSON), so every setting is
+    /// checked here, before a layer is made or a weight allocated.
+    ///
+    /// - Parameters:
+    ///   - classes: the number of outputs.
+    ///   - maxParameters: the most parameters and buffers the network may hold; a model file passes
+    ///     the number of values it stores, so a spec that needs more is refused before allocating.
+    ///   - generator: the source of the initial weights.
+    /// - Throws: `ArchitectureError` for an unknown layer type, a missing or out-of-range setting, a
+    ///   layer that does not fit the shape before it, or more than `maxParameters` parameters.
+    public func build(
+        classes: Int, maxParameters: Int = .max, generator: inout some RandomNumberGenerator
+    ) throws -> Sequential {
+        let limit = Self.maxDimension
         guard classes > 0 else { throw ArchitectureError(description: "\(name): need at least one class") }
-        guard input.count == 3, input.allSatisfy({ $0 > 0 }) else {
+        guard input.count == 3, input.allSatisfy({ $0 > 0 && $0 <= limit }) else {
             throw ArchitectureError(
-                description: "\(name): input must be [height, width, channels], got \(input)")
+                description:
+                    "\(name): input must be [height, width, channels], each 1...\(limit), got \(input)")
         }
         var shape = [1] + input
         var layers: [any Layer] = []
+        var parameterCount = 0
         for (index, spec) in self.layers.enumerated() {
             func fail(_ problem: String) -> ArchitectureError {
                 ArchitectureError(description: "\(name), layer \(index) (\(spec.type)): \(problem)")
+            }
+            // Adds the product of `factors`, plus `extra`, to the parameter count, or fails.
+            func allocate(_ factors: [Int], plus extra: Int) throws {
+                var (total, overflow) = (1, false)
+                for factor in factors {
+                    let (product, o) = total.multipliedReportingOverflow(by: factor)
+                    (total, overflow) = (product, overflow || o)
+                }
+                for addend in [extra, parameterCount] {
+                    let (sum, o) = total.addingReportingOverflow(addend)
+                    (total, overflow) = (sum, overflow || o)
+                }
+                guard !overflow, total <= maxParameters else {
+                    throw fail("needs more parameters than the \(maxParameters) allowed")
+                }
+                parameterCount = total
             }
             let layer: any Layer
             switch spec.type {
@@ -130,24 +163,39 @@ extension ArchitectureSpec {
                 guard shape.count == 4 else {
                     throw fail("needs an image input, got shape \(shape.dropFirst())")
                 }
-                guard let filters = spec.filters, filters > 0 else { throw fail("needs \"filters\"") }
+                guard let filters = spec.filters, filters > 0, filters <= limit else {
+                    throw fail("needs \"filters\", 1...\(limit)")
+                }
                 let kernel = spec.kernel ?? 3
                 let stride = spec.stride ?? 1
+                guard kernel > 0, kernel <= limit, stride > 0, stride <= limit else {
+                    throw fail("kernel \(kernel) and stride \(stride) must be in 1...\(limit)")
+                }
                 let padding: Padding
+                let padTotal: Int
                 switch spec.padding ?? "same" {
-                case "same": padding = .same
-                case "valid": padding = .valid
+                case "same": (padding, padTotal) = (.same, kernel - 1)
+                case "valid": (padding, padTotal) = (.valid, 0)
                 case let p:
-                    guard let n = Int(p), n >= 0 else { throw fail("padding must be same, valid or a count") }
-                    padding = .explicit(n)
+                    guard let n = Int(p), n >= 0, n <= limit else {
+                        throw fail("padding must be same, valid or a count in 0...\(limit)")
+                    }
+                    (padding, padTotal) = (.explicit(n), 2 * n)
                 }
                 if padding == .same && stride != 1 { throw fail("'same' padding needs stride 1") }
+                guard shape[1] + padTotal >= kernel, shape[2] + padTotal >= kernel else {
+                    throw fail("kernel \(kernel) is larger than its padded input \(shape.dropFirst())")
+                }
+                try allocate([filters, shape[3], kernel, kernel], plus: filters)
                 layer = Conv2D(
                     inChannels: shape[3], outChannels: filters, kernelSize: kernel, stride: stride,
                     padding: padding, generator: &generator)
             case "relu": layer = ReLU()
             case "maxpool", "avgpool":
                 let size = spec.size ?? spec.kernel ?? 2
+                guard size > 0, (spec.stride ?? size) > 0 else {
+                    throw fail("the window \(size) and stride \(spec.stride ?? size) must be positive")
+                }
                 guard shape.count == 4, shape[1] >= size, shape[2] >= size else {
                     throw fail("cannot pool shape \(shape.dropFirst()) with window \(size)")
                 }
@@ -164,6 +212,7 @@ extension ArchitectureSpec {
                 layer = Dropout(rate: rate, generator: SeededGenerator(seed: generator.next()))
             case "batchnorm":
                 guard shape.count == 4 else { throw fail("needs an image input") }
+                try allocate([4, shape[3]], plus: 1)
                 layer = BatchNorm2D(channels: shape[3])
             case "linear":
                 guard shape.count == 2 else { throw fail("needs a flat input: add a flatten layer first") }
@@ -173,7 +222,8 @@ extension ArchitectureSpec {
                 case .classes?: units = classes
                 case nil: throw fail("needs \"units\"")
                 }
-                guard units > 0 else { throw fail("units must be positive") }
+                guard units > 0, units <= limit else { throw fail("units must be in 1...\(limit)") }
+                try allocate([shape[1], units], plus: units)
                 layer = Linear(inFeatures: shape[1], outFeatures: units, generator: &generator)
             default:
                 throw fail("unknown layer type")

@@ -68,9 +68,7 @@ public struct PredictController<Context: RequestContext>: Sendable {
             let top = try topCount(request.uri.queryParameters["top"].map { Int($0) ?? 0 }, model: model)
             input = (model, try pixels(fromPNG: body, model: model), top)
         } else {
-            let decoded = try decodeRequest(body)
-            let model = try model(named: decoded.model)
-            input = (model, try pixels(from: decoded, model: model), try topCount(decoded.top, model: model))
+            input = try self.input(fromJSON: body)
         }
         let guesses = await input.model.batchedPredict(input.pixels, top: input.top)
         let elapsed = ContinuousClock.now - start
@@ -79,6 +77,17 @@ public struct PredictController<Context: RequestContext>: Sendable {
             predictions: guesses.map { Guess(label: $0.label, confidence: $0.confidence) },
             bitmap: input.pixels,
             tookMs: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+    }
+
+    /// The model, its input and the number of guesses a JSON request asks for: everything `POST predict`
+    /// does with a JSON body before inference.
+    ///
+    /// - Parameter body: the request body, as a client sent it.
+    /// - Throws: `HTTPError` (400, or 413 for too many points) saying what is wrong with the request.
+    package func input(fromJSON body: [UInt8]) throws -> (model: ServedModel, pixels: [UInt8], top: Int) {
+        let decoded = try decodeRequest(body)
+        let model = try model(named: decoded.model)
+        return (model, try pixels(from: decoded, model: model), try topCount(decoded.top, model: model))
     }
 
     /// The whole body; 413 when it is over the limit (by its declared length, or as it arrives), 408

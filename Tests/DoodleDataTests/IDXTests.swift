@@ -65,6 +65,20 @@ import Testing
         #expect(problem.contains("needs 3 bytes of data, the file has 4"))
     }
 
+    /// Found by the idx fuzz harness (issue 13): a 35-byte file whose gzip trailer claims 4 GB made
+    /// the reader reserve 4 GB up front; libFuzzer's malloc limit reported it as out-of-memory.
+    @Test func gzipTrailerClaimingGigabytesIsNotTrusted() throws {
+        let bytes: [UInt8] = [
+            0x1F, 0x8B, 0x08, 0x00, 0x60, 0xB6, 0x11, 0x6B, 0x02, 0xFF, 0x63, 0xE4, 0x00, 0x33, 0x60, 0x00,
+            0x64,
+            0x60, 0x97, 0x2A, 0xD1, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x60, 0xB6, 0x11, 0x6B,
+            0x02,
+            0xFF,
+        ]
+        let problem = try error(bytes, images: false).problem
+        #expect(problem.contains("gzip"), "\(problem)")
+    }
+
     @Test func corruptGzip() throws {
         let good = gzipStored(idx(2049, [3], [1, 2, 3]))
         var badChecksum = good

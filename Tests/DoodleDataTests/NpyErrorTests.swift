@@ -36,6 +36,15 @@ import Testing
                 && error.problem.contains("1000"))
     }
 
+    /// Found in review while fuzzing (issue 13): `count * 4` overflowed (a trap) for a float32 shape of
+    /// 2^62 elements, and a zero first axis let the row length overflow in `rowLength`.
+    @Test(arguments: ["(4611686018427387904,)", "(0, 4294967296, 4294967296)"])
+    func shapeWhoseBytesOverflowIsRefused(shape: String) throws {
+        let dictionary = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        let problem = try error(reading: npy(dictionary, payload: [])).problem
+        #expect(problem.contains("is too large"), "\(problem)")
+    }
+
     @Test func truncatedHeader() throws {
         let full = npy("{'descr': '|u1', 'fortran_order': False, 'shape': (1,), }", payload: [0])
         #expect(try error(reading: Array(full.prefix(30))).problem.contains("truncated .npy header"))

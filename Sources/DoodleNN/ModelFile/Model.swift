@@ -42,8 +42,17 @@ public final class Model {
     /// - Throws: `ModelFileError` naming the file and the problem: not a safetensors file, truncated,
     ///   corrupt, missing metadata, an architecture that cannot be built, or tensors that do not match.
     public convenience init(contentsOf url: URL) throws {
-        let file = try SafeTensors(contentsOf: url)
-        let source = url.path
+        try self.init(SafeTensors(contentsOf: url))
+    }
+
+    /// A model from a safetensors file already read (from disk, a download, an upload), checked as
+    /// `init(contentsOf:)` checks one.
+    ///
+    /// - Parameter file: the tensors and metadata; errors name its `source`.
+    /// - Throws: `ModelFileError` naming `file.source` and the problem: missing metadata, an architecture
+    ///   that cannot be built, or tensors that do not match it.
+    public convenience init(_ file: SafeTensors) throws {
+        let source = file.source
         func field(_ key: String) throws -> String {
             guard let value = file.metadata[key] else {
                 throw ModelFileError(source, "not a Doodle model: __metadata__ has no '\(key)'")
@@ -73,7 +82,11 @@ public final class Model {
         var generator = SeededGenerator(seed: 0)
         let network: Sequential
         do {
-            network = try spec.build(classes: labels.count, generator: &generator)
+            // The file must hold every parameter, so a spec that needs far more is refused before its
+            // weights are allocated; the slack lets a near miss reach the clearer tensor checks below.
+            let stored = file.entries.reduce(0) { $0 + $1.tensor.count }
+            network = try spec.build(
+                classes: labels.count, maxParameters: 16 * stored + (1 << 20), generator: &generator)
         } catch {
             throw ModelFileError(source, "\(error)")
         }
