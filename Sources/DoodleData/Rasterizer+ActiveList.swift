@@ -24,13 +24,14 @@ struct Sweep {
 
     @inline(__always)
     mutating func addCell(_ x: Int, area: Int, height: Int) {
+        // Wrapping: the inner loop of `renderSubRow`, whose values `addEdge` bounded.
         if x < 0 {
-            leftHeight += height
+            leftHeight &+= height
         } else if x < side {
-            cells[2 * x] += area
-            cells[2 * x + 1] += height
+            cells[2 &* x] &+= area
+            cells[2 &* x &+ 1] &+= height
             touchedLow = min(touchedLow, x)
-            touchedHigh = max(touchedHigh, x + 1)
+            touchedHigh = max(touchedHigh, x &+ 1)
         }
     }
 

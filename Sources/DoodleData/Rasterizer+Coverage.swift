@@ -12,15 +12,15 @@ extension Sweep {
             let p = e + Int(edge)
             let next = p.pointee.next
             let end = p.pointee.cell
-            let heightLeft = p.pointee.heightLeft - 1
+            let heightLeft = p.pointee.heightLeft &- 1
             p.pointee.heightLeft = heightLeft
             if heightLeft != 0 {
                 // x advances one sub-row: floored step, so at most one carry upwards.
-                var cell = end + p.pointee.stepQuo
-                var rem = p.pointee.cellRem + p.pointee.stepRem
+                var cell = end &+ p.pointee.stepQuo
+                var rem = p.pointee.cellRem &+ p.pointee.stepRem
                 if rem >= p.pointee.dy {
-                    cell += 1
-                    rem -= p.pointee.dy
+                    cell &+= 1
+                    rem &-= p.pointee.dy
                 }
                 p.pointee.cell = cell
                 p.pointee.cellRem = rem
@@ -42,7 +42,7 @@ extension Sweep {
             } else {
                 unlink(edge)
             }
-            winding += p.pointee.dir
+            winding &+= p.pointee.dir
             if winding == 0 {
                 if e[Int(next)].cell != end {
                     addSubspan(start, end)
@@ -65,10 +65,10 @@ extension Sweep {
         let ix2 = x2 >> 8
         let fx2 = x2 & 255
         if ix1 != ix2 {
-            addCell(ix1, area: 2 * fx1, height: 1)
-            addCell(ix2, area: -2 * fx2, height: -1)
+            addCell(ix1, area: 2 &* fx1, height: 1)
+            addCell(ix2, area: -2 &* fx2, height: -1)
         } else {
-            addCell(ix1, area: 2 * (fx1 - fx2), height: 0)
+            addCell(ix1, area: 2 &* (fx1 &- fx2), height: 0)
         }
     }
 
