@@ -139,7 +139,7 @@ extension SafeTensors {
     ) throws {
         var cursor = 0
         var previous: Layout?
-        for (index, layout) in layouts.enumerated() {
+        for layout in layouts {
             let range = "[\(layout.begin), \(layout.end)]"
             if let previous, layout.begin < cursor {
                 throw fail(
