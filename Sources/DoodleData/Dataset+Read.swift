@@ -12,12 +12,23 @@ struct ClassImages {
     /// The number of images.
     var count: Int { origins.count }
 
-    /// Reads the first `options.perClass` images of `files`, file after file.
+    /// Reads the first `options.perClass` images of `files`, file after file. An image that an earlier
+    /// file already holds, pixel for pixel, is left out: the same drawing as a bitmap row and as
+    /// strokes (which Doodle renders exactly as Google did) counts once. Within a file nothing is
+    /// left out.
     ///
     /// - Throws: `DataError` naming the file that cannot be read or has the wrong shape.
     static func read(_ files: [CategoryFile], options: DatasetOptions) throws -> ClassImages {
         var images = ClassImages()
+        var earlier = Set<ArraySlice<UInt8>>()
         for file in files {
+            let start = images.count
+            defer {
+                if files.count > 1 {
+                    images.removeImages(in: start..<images.count, foundIn: earlier)
+                    for i in start..<images.count { earlier.insert(images.image(i)) }
+                }
+            }
             let room = options.perClass.map { $0 - images.count } ?? Int.max
             guard room > 0 else { break }
             switch file.format {
@@ -36,6 +47,25 @@ struct ClassImages {
             }
         }
         return images
+    }
+
+    /// The pixels of image `i`.
+    func image(_ i: Int) -> ArraySlice<UInt8> { pixels[(i * 784)..<((i + 1) * 784)] }
+
+    /// Removes the images of `range` whose pixels are in `known`, keeping the others in order.
+    private mutating func removeImages(in range: Range<Int>, foundIn known: Set<ArraySlice<UInt8>>) {
+        let keep = range.filter { !known.contains(image($0)) }
+        guard keep.count < range.count else { return }
+        var kept = ClassImages()
+        kept.pixels = Array(pixels[..<(range.lowerBound * 784)])
+        kept.origins = Array(origins[..<range.lowerBound])
+        kept.drawings = Array(drawings[..<range.lowerBound])
+        for i in keep {
+            kept.pixels += image(i)
+            kept.origins.append(origins[i])
+            kept.drawings.append(drawings[i])
+        }
+        self = kept
     }
 
     /// Appends the first `limit` rows of a numpy_bitmap file.
@@ -64,5 +94,22 @@ struct ClassImages {
         pixels += try StrokeFiles.rasterize(simplified, file: file.url.path, names: origins)
         self.origins += origins
         drawings += simplified.map { Optional($0) }
+    }
+}
+
+extension CategoryFile {
+    /// The file's images as a dataset reads them (strokes normalised as `coordinates` says and
+    /// rendered as Google did), the first `limit` of them, or all.
+    ///
+    /// - Returns: `count × 784` pixels and where each image came from (`cat.npy#12`, `cat.ndjson:13`).
+    /// - Throws: `DataError` naming the file when it cannot be read or has the wrong shape.
+    public func images(
+        limit: Int? = nil, coordinates: DatasetOptions.StrokeCoordinates = .auto,
+        onMalformedLine: MalformedLinePolicy = .fail
+    ) throws -> (pixels: [UInt8], origins: [String]) {
+        let options = DatasetOptions(
+            perClass: limit, strokeCoordinates: coordinates, onMalformedLine: onMalformedLine)
+        let read = try ClassImages.read([self], options: options)
+        return (read.pixels, read.origins)
     }
 }

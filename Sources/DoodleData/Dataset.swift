@@ -62,17 +62,33 @@ public struct Dataset: Sendable, Equatable {
             let paths = folders.map(\.path).joined(separator: ", ")
             throw DataError(paths, "no category files (.npy, .ndjson, .bin) and no MNIST IDX files")
         }
-        let chosen = try choose(files, options: options)
+        let candidates = try choose(files, options: options)
         var perClass: [ClassImages] = []
-        for (index, (name, sources)) in chosen.enumerated() {
-            progress?(index, chosen.count, name)
-            perClass.append(try ClassImages.read(sources, options: options))
+        var names: [String] = []
+        for (index, (name, sources)) in candidates.enumerated() {
+            if case .first(let n) = options.classes, names.count == n { break }
+            progress?(index, candidates.count, name)
+            let images = try ClassImages.read(sources, options: options)
+            if let minimum = options.minDrawings, images.count < minimum { continue }
+            perClass.append(images)
+            names.append(name)
         }
-        progress?(chosen.count, chosen.count, "")
-        return split(perClass, classes: chosen.map(\.name), options: options)
+        progress?(candidates.count, candidates.count, "")
+        if let minimum = options.minDrawings {
+            if case .first(let n) = options.classes, names.count < n {
+                throw DataError(
+                    "dataset",
+                    "asked for \(n) classes but only \(names.count) have at least \(minimum) drawings")
+            }
+            guard !names.isEmpty else {
+                throw DataError("dataset", "no category has at least \(minimum) drawings")
+            }
+        }
+        return split(perClass, classes: names, options: options)
     }
 
-    /// The categories `options` selects, in label order, each with the files to read.
+    /// The categories `options` selects, in label order, each with the files to read. Under
+    /// `minDrawings`, `.first(n)` gives every category: the builder keeps the first `n` with enough.
     static func choose(
         _ files: [CategoryFile], options: DatasetOptions
     ) throws -> [(name: String, files: [CategoryFile])] {
@@ -97,7 +113,7 @@ public struct Dataset: Sendable, Equatable {
                     "asked for \(n) classes but the folders hold \(available.count): "
                         + available.joined(separator: ", "))
             }
-            names = Array(available.prefix(n))
+            names = options.minDrawings == nil ? Array(available.prefix(n)) : available
         case .named(let requested):
             let unknown = requested.filter { byName[$0] == nil }
             guard unknown.isEmpty else {
@@ -117,7 +133,8 @@ public struct Dataset: Sendable, Equatable {
                     "dataset",
                     "category '\(name)' has several files: "
                         + sources.map(\.url.path).joined(separator: ", ")
-                        + " (choose one with duplicates .first, or .merge to use them all)")
+                        + " (use the duplicates policy 'first' to take the first, or 'merge' to use them all)"
+                )
             case .first: return (name, [sources[0]])
             case .merge: return (name, sources)
             }

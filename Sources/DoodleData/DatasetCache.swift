@@ -17,7 +17,7 @@ import Foundation
 /// cache write, and load from the cache in 0.2 s (76 MB).
 public struct DatasetCache: Sendable {
     /// The version of the entry format; part of every key, so a new version ignores old entries.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
     /// The folder holding the entries.
     public var directory: URL

@@ -31,6 +31,13 @@ public struct CategoryFile: Sendable, Hashable {
 
     /// The file name, as origins name it (`alarm clock.ndjson`).
     public var fileName: String { url.lastPathComponent }
+
+    /// The format of the file an image origin names (`cat.npy#12`, `cat.ndjson:13`, `cat.bin#4`).
+    public static func format(ofOrigin origin: String) -> Format? {
+        let file = origin.prefix { $0 != "#" && $0 != ":" }
+        guard let dot = file.lastIndex(of: ".") else { return nil }
+        return Format(rawValue: String(file[file.index(after: dot)...]).lowercased())
+    }
 }
 
 /// Finding the files of a dataset in its folders, and the stamps that key the cache.

@@ -33,7 +33,9 @@ public struct DatasetOptions: Sendable, Hashable {
         /// Use the first file: folders in the order given, and in a folder `.npy`, then `.ndjson`,
         /// then `.bin`.
         case first
-        /// Use them all, one after another in that order (`perClass` then limits the total).
+        /// Use them all, one after another in that order (`perClass` then limits the total). A drawing
+        /// whose 28×28 image an earlier file of the category already holds is left out, so the same
+        /// drawing given as a bitmap and as strokes is used once and cannot land in two splits.
         case merge
     }
 
@@ -41,6 +43,9 @@ public struct DatasetOptions: Sendable, Hashable {
     public var classes: ClassSelection
     /// At most this many images per class: the first rows or drawings of its files, in file order.
     public var perClass: Int?
+    /// Categories with fewer images than this (all of their files together) are left out; nil keeps
+    /// every category.
+    public var minDrawings: Int?
     /// The fraction of each class for validation (0.1: `count / 10` images).
     public var validationFraction: Double
     /// The fraction of each class for testing (0.1: `count / 10` images).
@@ -55,11 +60,12 @@ public struct DatasetOptions: Sendable, Hashable {
     public var onMalformedLine: MalformedLinePolicy
 
     /// Options for a dataset; the defaults split every category 80/10/10 with seed 0, as
-    /// `../shared/peers/torch_train.py` does.
+    /// `../shared/peers/torch_train.py` does, and merge a category's files.
     ///
     /// - Parameters:
     ///   - classes: which categories become classes.
     ///   - perClass: at most this many images per class, the first of its files; nil for all.
+    ///   - minDrawings: leave out categories with fewer images than this; nil for none.
     ///   - validationFraction: the share of each class for validation, 0 ..< 1.
     ///   - testFraction: the share of each class for testing, 0 ..< 1; with validation below 1.
     ///   - seed: the seed of the shuffle.
@@ -67,12 +73,14 @@ public struct DatasetOptions: Sendable, Hashable {
     ///   - duplicates: what to do with a category found in several files.
     ///   - onMalformedLine: skip or fail on a malformed ndjson line.
     public init(
-        classes: ClassSelection = .all, perClass: Int? = nil, validationFraction: Double = 0.1,
-        testFraction: Double = 0.1, seed: UInt64 = 0, strokeCoordinates: StrokeCoordinates = .auto,
-        duplicates: DuplicatePolicy = .fail, onMalformedLine: MalformedLinePolicy = .fail
+        classes: ClassSelection = .all, perClass: Int? = nil, minDrawings: Int? = nil,
+        validationFraction: Double = 0.1, testFraction: Double = 0.1, seed: UInt64 = 0,
+        strokeCoordinates: StrokeCoordinates = .auto, duplicates: DuplicatePolicy = .merge,
+        onMalformedLine: MalformedLinePolicy = .fail
     ) {
         self.classes = classes
         self.perClass = perClass
+        self.minDrawings = minDrawings
         self.validationFraction = validationFraction
         self.testFraction = testFraction
         self.seed = seed
@@ -100,6 +108,10 @@ public struct DatasetOptions: Sendable, Hashable {
         if let perClass, perClass < 1 {
             throw DataError("options", "the images per class must be at least 1, not \(perClass)")
         }
+        if let minDrawings, minDrawings < 1 {
+            throw DataError(
+                "options", "the minimum drawings per category must be at least 1, not \(minDrawings)")
+        }
         guard (0..<1).contains(validationFraction), (0..<1).contains(testFraction),
             validationFraction + testFraction < 1
         else {
@@ -120,6 +132,7 @@ public struct DatasetOptions: Sendable, Hashable {
             }
         return [
             "classes=\(selection)", "perClass=\(perClass.map(String.init) ?? "all")",
+            "minDrawings=\(minDrawings.map(String.init) ?? "none")",
             "validation=\(validationFraction)", "test=\(testFraction)", "seed=\(seed)",
             "strokes=\(strokeCoordinates.rawValue)", "duplicates=\(duplicates.rawValue)",
             "malformed=\(onMalformedLine == .skip ? "skip" : "fail")",

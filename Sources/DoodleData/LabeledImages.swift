@@ -35,6 +35,13 @@ public struct LabeledImages: Sendable, Equatable {
         return pixels[(index * size)..<((index + 1) * size)]
     }
 
+    /// The images at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> LabeledImages {
+        LabeledImages(
+            classes: classes, side: side, pixels: indices.flatMap { image($0) },
+            labels: indices.map { labels[$0] }, origins: origins.isEmpty ? [] : indices.map { origins[$0] })
+    }
+
     /// How many images each class has.
     public var countsPerClass: [Int] {
         var counts = [Int](repeating: 0, count: classes.count)

@@ -17,6 +17,17 @@ public struct ModelsController<Context: RequestContext>: Sendable {
         public var accuracy: Double?
         /// Top-5 validation accuracy at training, when recorded.
         public var top5: Double?
+        /// The words the game asks for, those with a validation top-1 of at least 80%; absent for a
+        /// model that is not for the game.
+        public var gameWords: [String]?
+        /// Each class's validation top-1 at training, when recorded.
+        public var classAccuracy: [String: Double]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, classes, architecture, preprocessing, accuracy, top5
+            case gameWords = "game_words"
+            case classAccuracy = "class_accuracy"
+        }
     }
 
     /// The body of `GET /api/models`.
@@ -57,7 +68,8 @@ public struct ModelsController<Context: RequestContext>: Sendable {
                 ModelInfo(
                     name: model.name, classes: model.labels, architecture: model.architecture,
                     preprocessing: model.framing.rawValue, accuracy: model.accuracy,
-                    top5: model.training["val_top5"].flatMap(Double.init))
+                    top5: model.training["val_top5"].flatMap(Double.init), gameWords: model.gameWords,
+                    classAccuracy: model.validationTop1PerClass)
             },
             defaultModel: models.defaultName)
         let health = Health(status: "ok", models: models.names)

@@ -20,6 +20,7 @@ public struct PageController<Context: RequestContext>: Sendable {
             ("/app.js", "app.js", "text/javascript; charset=utf-8"),
             ("/canvas.js", "canvas.js", "text/javascript; charset=utf-8"),
             ("/game.js", "game.js", "text/javascript; charset=utf-8"),
+            ("/words.js", "words.js", "text/javascript; charset=utf-8"),
             ("/sketch.js", "sketch.js", "text/javascript; charset=utf-8"),
             ("/network.js", "network.js", "text/javascript; charset=utf-8"),
             ("/kernels.wasm", "kernels.wasm", "application/wasm"),

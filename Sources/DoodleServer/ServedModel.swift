@@ -21,6 +21,11 @@ public struct ServedModel: Sendable {
     public let training: [String: String]
     /// The side of the square input image.
     public let side: Int
+    /// The words the game may ask for (classes the model knows well), or nil when the model is not
+    /// for the game.
+    public let gameWords: [String]?
+    /// Each class's validation top-1 at training, when recorded.
+    public let validationTop1PerClass: [String: Double]?
     /// The model file, as the page downloads it to guess in the browser.
     public let file: ModelFileBytes
     let pool: InferencePool
@@ -40,6 +45,8 @@ public struct ServedModel: Sendable {
         self.architecture = model.spec.name
         self.training = model.training
         self.side = model.spec.input.count >= 2 ? model.spec.input[0] : 28
+        self.gameWords = model.gameWords
+        self.validationTop1PerClass = model.validationTop1PerClass
         self.file = try ModelFileBytes(model)
         self.pool = InferencePool(network: model.network, capacity: poolSize)
         self.batcher = InferenceBatcher(network: model.network, side: side)

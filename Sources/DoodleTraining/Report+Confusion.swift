@@ -5,8 +5,9 @@ extension EvaluationReport {
     /// The most classes the heatmap shows; with more, it shows the ones most involved in mistakes.
     public static let confusionClassLimit = 40
 
-    /// The classes the heatmap shows, in index order: all of them up to ``confusionClassLimit``, else
-    /// the ones with the most mistakes as the true or the predicted class (ties to the lower index).
+    /// The classes the heatmap shows: all of them in index order up to ``confusionClassLimit``, else
+    /// the ones with the most mistakes as the true or the predicted class (ties to the lower index),
+    /// clustered so that classes mistaken for each other sit side by side.
     func confusionClasses() -> [Int] {
         let matrix = evaluation.confusion
         let k = evaluation.classes
@@ -19,7 +20,38 @@ extension EvaluationReport {
             }
         }
         let ranked = (0..<k).sorted { (-involvement[$0], $0) < (-involvement[$1], $1) }
-        return ranked.prefix(Self.confusionClassLimit).sorted()
+        let counts = evaluation.perClass.map { Double(max($0.count, 1)) }
+        return Self.clustered(ranked.prefix(Self.confusionClassLimit).sorted()) { a, b in
+            Double(matrix[a][b]) / counts[a] + Double(matrix[b][a]) / counts[b]
+        }
+    }
+
+    /// `items` in the leaf order of an average-linkage clustering by `similarity`: the two most similar
+    /// clusters are joined until one is left, each join turned so that its most similar ends touch.
+    /// Deterministic: ties go to the earlier clusters and orientations.
+    static func clustered(_ items: [Int], similarity: (Int, Int) -> Double) -> [Int] {
+        var clusters = items.map { [$0] }
+        while clusters.count > 1 {
+            var best = (i: 0, j: 1, score: -Double.infinity)
+            for i in clusters.indices {
+                for j in (i + 1)..<clusters.count {
+                    var total = 0.0
+                    for a in clusters[i] { for b in clusters[j] { total += similarity(a, b) } }
+                    let score = total / Double(clusters[i].count * clusters[j].count)
+                    if score > best.score { best = (i, j, score) }
+                }
+            }
+            let (left, right) = (clusters[best.i], clusters[best.j])
+            let joins = [
+                left + right, left + right.reversed(), left.reversed() + right,
+                left.reversed() + right.reversed(),
+            ]
+            let seams = joins.map { joined in similarity(joined[left.count - 1], joined[left.count]) }
+            clusters[best.i] =
+                joins[seams.indices.max { seams[$0] < seams[$1] || (seams[$0] == seams[$1] && $0 > $1) }!]
+            clusters.remove(at: best.j)
+        }
+        return clusters.first ?? []
     }
 
     func confusionSection() -> String {
@@ -84,7 +116,9 @@ extension EvaluationReport {
         let subset =
             shown.count < k
             ? " Showing the \(shown.count) of \(k) classes most involved in mistakes (as the true or the "
-                + "predicted class); shares still count all of a class's drawings."
+                + "predicted class), ordered by an average-linkage clustering of their confusion rates so "
+                + "that classes mistaken for each other sit together; shares still count all of a class's "
+                + "drawings."
             : ""
         return """
             <section id="confusion">

@@ -208,10 +208,49 @@ public final class Trainer {
         }
     }
 
-    /// The epoch's order of training images: a seeded shuffle of all of them.
+    /// The epoch's order of training images: a seeded shuffle of all of them, or under class sampling
+    /// a seeded shuffle of each class's share (`classQuotas`) drawn from its images.
     func shuffledOrder(epoch: Int) -> [Int] {
         var generator = SeededGenerator(seed: derivedSeed(configuration.seed, 4, epoch))
-        return Array(0..<train.count).shuffled(using: &generator)
+        guard configuration.sampling != .natural else {
+            return Array(0..<train.count).shuffled(using: &generator)
+        }
+        var byClass = [[Int]](repeating: [], count: train.classes.count)
+        for (index, label) in train.labels.enumerated() { byClass[label].append(index) }
+        let quotas = Self.classQuotas(counts: byClass.map(\.count), sampling: configuration.sampling)
+        var order: [Int] = []
+        order.reserveCapacity(train.count)
+        for (images, quota) in zip(byClass, quotas) where !images.isEmpty {
+            // Every image once per full pass, then a fresh random part of them for the remainder.
+            for _ in 0..<(quota / images.count) { order += images }
+            order += images.shuffled(using: &generator).prefix(quota % images.count)
+        }
+        return order.shuffled(using: &generator)
+    }
+
+    /// How many images of each class an epoch draws: shares of the total in proportion to 1, the
+    /// square root of, or the count itself, rounded by largest remainder so that they add up to the
+    /// total. Classes without images get none.
+    static func classQuotas(counts: [Int], sampling: TrainingConfiguration.ClassSampling) -> [Int] {
+        let total = counts.reduce(0, +)
+        let weights = counts.map { count -> Double in
+            guard count > 0 else { return 0 }
+            switch sampling {
+            case .natural: return Double(count)
+            case .sqrt: return Double(count).squareRoot()
+            case .balanced: return 1
+            }
+        }
+        let sum = weights.reduce(0, +)
+        guard sum > 0 else { return counts }
+        let exact = weights.map { Double(total) * $0 / sum }
+        var quotas = exact.map { Int($0.rounded(.down)) }
+        let byRemainder = exact.indices.sorted { a, b in
+            let (ra, rb) = (exact[a] - Double(quotas[a]), exact[b] - Double(quotas[b]))
+            return ra != rb ? ra > rb : a < b
+        }
+        for i in byRemainder.prefix(total - quotas.reduce(0, +)) { quotas[i] += 1 }
+        return quotas
     }
 
     /// Dropout masks of step `state.step` come from their own stream, independent of history.

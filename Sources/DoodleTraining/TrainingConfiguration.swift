@@ -10,6 +10,18 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         case onecycle, cosine, step, constant
     }
 
+    /// How often each class is drawn in an epoch. An epoch always has as many images as the training
+    /// split; only their mix changes.
+    public enum ClassSampling: String, Codable, Sendable, CaseIterable {
+        /// Every training image once, so a class comes up as often as it has images.
+        case natural
+        /// Class `c` in proportion to the square root of its image count: a 9,500-image class comes
+        /// up about 5 times as often as a 400-image one, not 24 times.
+        case sqrt
+        /// Every class equally often.
+        case balanced
+    }
+
     public var spec: ArchitectureSpec
     public var epochs: Int
     public var batchSize: Int
@@ -22,12 +34,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var labelSmoothing: Float
     public var augment: Bool
     public var seed: UInt64
+    public var sampling: ClassSampling
 
     /// A configuration with the defaults `doodle train` uses.
     public init(
         spec: ArchitectureSpec, epochs: Int = 10, batchSize: Int = 256, learningRate: Float = 0.003,
         optimizer: OptimizerKind = .adamw, schedule: ScheduleKind = .onecycle, weightDecay: Float = 0,
-        labelSmoothing: Float = 0, augment: Bool = false, seed: UInt64 = 0
+        labelSmoothing: Float = 0, augment: Bool = false, seed: UInt64 = 0,
+        sampling: ClassSampling = .natural
     ) {
         self.spec = spec
         self.epochs = epochs
@@ -39,6 +53,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.labelSmoothing = labelSmoothing
         self.augment = augment
         self.seed = seed
+        self.sampling = sampling
     }
 
     /// Steps per epoch for `trainCount` training images: full batches only, as the peer does.

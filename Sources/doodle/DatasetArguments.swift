@@ -21,13 +21,19 @@ struct DatasetArguments: ParsableArguments {
     @Option(help: "Use at most N images per class: the first of its files.")
     var perClass: Int?
 
+    @Option(help: "Leave out categories with fewer than N drawings (all their files together).")
+    var minDrawings: Int?
+
     @Option(help: "The seed of the split, and of training: weights, shuffles, dropout, augmentation.")
     var seed: UInt64 = 0
 
     @Option(
-        help: "A category found in several files: fail, first (first folder, then npy, ndjson, bin) or merge."
+        help: """
+            A category found in several files: merge (use them all, each drawing once), first (the first \
+            folder's, then npy, ndjson, bin) or fail.
+            """
     )
-    var duplicates: DatasetOptions.DuplicatePolicy = .fail
+    var duplicates: DatasetOptions.DuplicatePolicy = .merge
 
     @Option(help: "Stroke files: auto (decided per file), simplified, or raw (normalised first).")
     var strokes: DatasetOptions.StrokeCoordinates = .auto
@@ -57,8 +63,8 @@ struct DatasetArguments: ParsableArguments {
                 .named(categories.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             } else { .all }
         return DatasetOptions(
-            classes: selection, perClass: perClass, seed: seed, strokeCoordinates: strokes,
-            duplicates: duplicates)
+            classes: selection, perClass: perClass, minDrawings: minDrawings, seed: seed,
+            strokeCoordinates: strokes, duplicates: duplicates)
     }
 
     /// The cache to use, or nil under `--no-cache`.

@@ -6,7 +6,7 @@ struct Doodle: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Doodle: a Pictionary game and sketch-recognition toolkit.",
         subcommands: [
-            Download.self, DatasetInfo.self, Render.self, Train.self, Eval.self, Predict.self, Bench.self,
+            Download.self, DatasetCommands.self, Render.self, Train.self, Eval.self, Predict.self, Bench.self,
             BenchData.self, Serve.self,
         ])
 }

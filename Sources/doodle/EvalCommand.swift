@@ -11,9 +11,12 @@ extension Doodle {
             abstract:
                 "Score a model: top-1/3/5, MAP@3, per-class accuracy, confusion, calibration; an HTML report.",
             discussion: """
-                --data is any folder of category files named like the model's classes (a category the model
-                lacks is an error; the model's other classes simply get no examples), or a folder of MNIST
-                IDX files (its test set). --split all scores every drawing of the folder.
+                --data is any folder of category files (categories the model lacks are left out, and named;
+                the model's other classes simply get no examples), or a folder of MNIST IDX files (its test
+                set). Without --data, the folders the model was trained on, as its metadata records them
+                relative to the folder it was trained from. The test split is the training run's when the
+                folders, --per-class, --seed and --duplicates are the run's, which they are by default.
+                --split all scores every drawing of the folders.
                 """)
 
         @Option(help: "A model file, or the name of a shipped model (doodles, digits).")
@@ -26,6 +29,13 @@ extension Doodle {
 
         @Option(help: "Which images: test, val or all.")
         var split: EvaluationSplit = .test
+
+        @Option(
+            help: "A category in several files: merge or first (default: what the model was trained with).")
+        var duplicates: DatasetOptions.DuplicatePolicy?
+
+        @Option(help: "Score only the images from files of this format: npy, ndjson or bin.")
+        var format: CategoryFile.Format?
 
         @Option(
             name: .customLong("per-class"),
@@ -49,7 +59,9 @@ extension Doodle {
         var threads = ProcessInfo.processInfo.activeProcessorCount
 
         func validate() throws {
-            guard !folders.isEmpty else { throw ValidationError("give a --data folder") }
+            if duplicates == .fail {
+                throw ValidationError("--duplicates fail cannot score a model; use merge or first")
+            }
             if let perClass, perClass < 1 { throw ValidationError("--per-class must be at least 1") }
         }
 
@@ -57,10 +69,20 @@ extension Doodle {
             doodleThreadCount = threads
             let modelURL = try ModelLocator.url(for: model)
             let model = try Model(contentsOf: modelURL)
+            let folders = try self.folders.isEmpty ? Self.trainingFolders(of: model) : self.folders
+            let urls = folders.map { URL(fileURLWithPath: $0) }
+            let ignored = try model.ignoredCategories(in: urls)
+            if !ignored.isEmpty && !json {
+                let names = ignored.prefix(8).joined(separator: ", ") + (ignored.count > 8 ? ", ..." : "")
+                print("left out \(ignored.count) categories the model does not know: \(names)")
+            }
             let images = try model.evaluationImages(
-                from: folders.map { URL(fileURLWithPath: $0) }, split: split,
+                from: urls, split: split,
                 perClass: perClass ?? model.training["per_class"].flatMap { Int($0) },
-                seed: seed ?? model.training["split_seed"].flatMap { UInt64($0) } ?? 0)
+                seed: seed ?? model.training["split_seed"].flatMap { UInt64($0) } ?? 0,
+                duplicates: duplicates ?? model.training["duplicates"].flatMap { .init(rawValue: $0) }
+                    ?? .merge,
+                format: format)
             guard images.count > 0 else {
                 throw ValidationError("no images to score in \(folders.joined(separator: ", "))")
             }
@@ -113,3 +135,16 @@ extension Doodle {
 }
 
 extension EvaluationSplit: ExpressibleByArgument {}
+extension CategoryFile.Format: ExpressibleByArgument {}
+
+extension Doodle.Eval {
+    /// The data folders the model's metadata records (relative to where it was trained).
+    static func trainingFolders(of model: Model) throws -> [String] {
+        guard let text = model.training["data"],
+            let folders = try? JSONDecoder().decode([String].self, from: Data(text.utf8)), !folders.isEmpty
+        else {
+            throw ValidationError("the model does not record its training data; give a --data folder")
+        }
+        return folders
+    }
+}

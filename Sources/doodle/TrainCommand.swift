@@ -46,6 +46,26 @@ extension Doodle {
         @Flag(help: "Augment training images with small random shifts, rotations and scaling.")
         var augment = false
 
+        @Option(
+            help: """
+                How often each class comes up in an epoch: natural (every image once), sqrt (in \
+                proportion to the square root of its count) or balanced (equally).
+                """)
+        var sampling: TrainingConfiguration.ClassSampling = .natural
+
+        @Option(
+            help: ArgumentHelp(
+                "The validation top-1 a class needs to be a game word (kept in the model's metadata).",
+                valueName: "fraction"))
+        var gameThreshold = 0.8
+
+        @Flag(
+            inversion: .prefixedNo,
+            help:
+                "Keep a list of game words in the model; --no-game marks the model as never used for the game."
+        )
+        var game = true
+
         @Flag(
             inversion: .prefixedNo,
             help:
@@ -92,6 +112,9 @@ extension Doodle {
             guard checkpointMinutes >= 0 && checkpointMinutes.isFinite else {
                 throw ValidationError("--checkpoint-minutes must be 0 (never) or more")
             }
+            guard (0...1).contains(gameThreshold) else {
+                throw ValidationError("--game-threshold must be a fraction in [0, 1]")
+            }
             guard labelSmoothing >= 0 && labelSmoothing < 1 else {
                 throw ValidationError("--label-smoothing must be in [0, 1)")
             }
@@ -124,7 +147,7 @@ extension Doodle {
             let configuration = TrainingConfiguration(
                 spec: try spec(), epochs: epochs, batchSize: batch, learningRate: lr, optimizer: optimizer,
                 schedule: schedule, weightDecay: weightDecay, labelSmoothing: labelSmoothing,
-                augment: augment, seed: dataset.seed)
+                augment: augment, seed: dataset.seed, sampling: sampling)
             let trainer = try Trainer(
                 configuration: configuration, train: splits.train, validation: splits.validation,
                 augmenter: augment ? Augmenter(drawings: data.drawings.train) : nil)
@@ -179,19 +202,48 @@ extension Doodle {
             }
             guard let best = trainer.best else { throw ValidationError("training ended without an epoch") }
             let isMNIST = data.classes == Dataset.mnistClasses
+            let options = dataset.options
+            var summary = [
+                "epochs": String(epochs), "train_images": String(splits.train.count),
+                "test_images": String(splits.test.count), "split_seed": String(dataset.seed),
+                "per_class": dataset.perClass.map(String.init) ?? "all",
+                "duplicates": options.duplicates.rawValue, "strokes": options.strokeCoordinates.rawValue,
+                "sampling": sampling.rawValue,
+                "command": PortableCommandLine.record(
+                    CommandLine.arguments, workingDirectory: FileManager.default.currentDirectoryPath),
+            ]
+            summary["data"] = try Self.json(
+                dataset.folders.map {
+                    PortableCommandLine.relativePath(
+                        URL(fileURLWithPath: $0).path,
+                        workingDirectory: FileManager.default.currentDirectoryPath)
+                })
             let model = try trainer.bestModel(
                 labels: data.classes, preprocessing: preprocessing ?? (isMNIST ? "mnist" : "quickdraw"),
-                summary: [
-                    "epochs": String(epochs), "train_images": String(splits.train.count),
-                    "test_images": String(splits.test.count), "split_seed": String(dataset.seed),
-                    "per_class": dataset.perClass.map(String.init) ?? "all",
-                    "command": CommandLine.arguments.joined(separator: " "),
-                ])
+                summary: summary)
+            if splits.validation.count > 0 {
+                // Which words a player can be asked to draw: those the model knows well enough.
+                let perClass = try model.evaluate(splits.validation).perClass
+                model.training["val_top1_per_class"] = try Self.json(
+                    Dictionary(
+                        uniqueKeysWithValues: perClass.map { ($0.name, ($0.accuracy * 1e4).rounded() / 1e4) })
+                )
+                if game {
+                    model.training["game_words"] = try Self.json(
+                        perClass.filter { $0.count > 0 && $0.accuracy >= gameThreshold }.map(\.name))
+                    model.training["game_threshold"] = String(gameThreshold)
+                }
+            }
             do {
                 try model.write(to: outURL)
             } catch {
                 throw TrainingError(
                     "\(error); the finished run's checkpoint is in \(store.directory.path), so --resume writes the model without training again"
+                )
+            }
+            if let words = model.gameWords {
+                print(
+                    "game words (validation top-1 ≥ \(gameThreshold)): \(words.count) of \(model.labels.count)"
                 )
             }
             print(
@@ -203,3 +255,13 @@ extension Doodle {
 
 extension TrainingConfiguration.OptimizerKind: ExpressibleByArgument {}
 extension TrainingConfiguration.ScheduleKind: ExpressibleByArgument {}
+extension TrainingConfiguration.ClassSampling: ExpressibleByArgument {}
+
+extension Doodle.Train {
+    /// `value` as compact JSON with sorted keys, for a string field of the model's metadata.
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -138,20 +138,94 @@ import Testing
         #expect(forced.drawings.train.contains { $0 == small })
     }
 
-    @Test func aCategoryInTwoFoldersIsAnErrorUnlessChosenOrMerged() throws {
+    @Test func aCategoryInTwoFoldersIsMergedOrChosenOrAnError() throws {
         let other = try makeTemporaryDirectory("doodle-other")
         try DatasetFixtures.strokes("cat", count: 10, in: other)
-        let error = try #require(throws: DataError.self) { try Dataset.build(from: [folder, other]) }
+        let error = try #require(throws: DataError.self) {
+            try Dataset.build(from: [folder, other], options: DatasetOptions(duplicates: .fail))
+        }
         #expect(error.problem.contains("'cat' has several files"))
+        #expect(error.problem.contains("'first'") && error.problem.contains("'merge'"))
         let first = try Dataset.build(from: [folder, other], options: DatasetOptions(duplicates: .first))
         #expect(first.splits.train.countsPerClass[1] == 21 && first.drawings.train.isEmpty)
-        let merged = try Dataset.build(from: [folder, other], options: DatasetOptions(duplicates: .merge))
+        let merged = try Dataset.build(from: [folder, other])
+        #expect(
+            merged == (try Dataset.build(from: [folder, other], options: DatasetOptions(duplicates: .merge))))
         #expect(merged.splits.train.countsPerClass[1] == 29)
         let limited = try Dataset.build(
             from: [folder, other], options: DatasetOptions(perClass: 30, duplicates: .merge))
         let origins = [limited.splits.train, limited.splits.validation, limited.splits.test].flatMap(
             \.origins)
         #expect(origins.filter { $0.hasPrefix("cat.ndjson:") }.count == 5)
+    }
+
+    /// Merging uses each drawing once: a row an earlier file already holds is left out, so that the
+    /// same drawing cannot be in training and in the test split.
+    @Test func mergeLeavesOutImagesAnEarlierFileHolds() throws {
+        let other = try makeTemporaryDirectory("doodle-other")
+        // Rows 20...29: 20...24 are the first folder's cat rows 20...24.
+        try DatasetFixtures.bitmaps("cat", rows: 10, seed: 20, in: other)
+        let merged = try Dataset.build(
+            from: [folder, other], options: DatasetOptions(classes: .named(["cat"])))
+        let origins = [merged.splits.train, merged.splits.validation, merged.splits.test].flatMap(\.origins)
+        #expect(origins.count == 30)
+        #expect(origins.filter { $0.hasPrefix("cat.npy#") }.count == 30)
+        let values = [merged.splits.train, merged.splits.validation, merged.splits.test].flatMap { part in
+            (0..<part.count).map { DatasetFixtures.row(of: part, $0) }
+        }
+        #expect(values.sorted() == Array(0..<30))
+
+        // The same drawings as strokes and as their rendering: each counts once.
+        let strokes = try makeTemporaryDirectory("doodle-strokes")
+        try DatasetFixtures.strokes("dog", count: 12, in: strokes)
+        let rendered = try Dataset.build(
+            from: [strokes], options: DatasetOptions(validationFraction: 0, testFraction: 0))
+        let bitmaps = try makeTemporaryDirectory("doodle-bitmaps")
+        try NpyWriter.write(
+            Array(rendered.splits.train.image(0)) + Array(rendered.splits.train.image(1)), shape: [2, 784],
+            to: bitmaps.appendingPathComponent("dog.npy"))
+        let both = try Dataset.build(
+            from: [bitmaps, strokes], options: DatasetOptions(validationFraction: 0, testFraction: 0))
+        #expect(both.splits.train.count == 12)
+        #expect(both.splits.train.origins.filter { $0.hasPrefix("dog.npy#") }.count == 2)
+        // Within one file nothing is left out.
+        let twice = try makeTemporaryDirectory("doodle-twice")
+        try NpyWriter.write(
+            [UInt8](repeating: 9, count: 784 * 3), shape: [3, 784],
+            to: twice.appendingPathComponent("dog.npy"))
+        #expect(try Dataset.build(from: [twice]).splits.train.count == 3)
+    }
+
+    @Test func minDrawingsLeavesOutSmallCategories() throws {
+        // cat 25, airplane 40, my thing 12.
+        let some = try Dataset.build(from: [folder], options: DatasetOptions(minDrawings: 20))
+        #expect(some.classes == ["airplane", "cat"])
+        let first = try Dataset.build(
+            from: [folder], options: DatasetOptions(classes: .first(1), minDrawings: 30))
+        #expect(first.classes == ["airplane"])
+        let named = try Dataset.build(
+            from: [folder], options: DatasetOptions(classes: .named(["my thing", "cat"]), minDrawings: 20))
+        #expect(named.classes == ["cat"])
+        let tooMany = try #require(throws: DataError.self) {
+            try Dataset.build(from: [folder], options: DatasetOptions(classes: .first(3), minDrawings: 20))
+        }
+        #expect(tooMany.problem.contains("only 2 have at least 20"))
+        #expect(throws: DataError.self) {
+            try Dataset.build(from: [folder], options: DatasetOptions(minDrawings: 41))
+        }
+        #expect(throws: DataError.self) { try DatasetOptions(minDrawings: 0).validate() }
+        // Merged files count together: 25 cat rows and 10 cat strokes reach 30.
+        let other = try makeTemporaryDirectory("doodle-other")
+        try DatasetFixtures.strokes("cat", count: 10, in: other)
+        let merged = try Dataset.build(from: [folder, other], options: DatasetOptions(minDrawings: 30))
+        #expect(merged.classes == ["airplane", "cat"])
+    }
+
+    @Test func imageOriginsNameTheirFormat() {
+        #expect(CategoryFile.format(ofOrigin: "cat.npy#12") == .npy)
+        #expect(CategoryFile.format(ofOrigin: "The Mona Lisa.ndjson:3") == .ndjson)
+        #expect(CategoryFile.format(ofOrigin: "cat.bin#0") == .bin)
+        #expect(CategoryFile.format(ofOrigin: "train-images-idx3-ubyte.gz#4") == nil)
     }
 
     @Test func emptyOrMissingFolders() throws {

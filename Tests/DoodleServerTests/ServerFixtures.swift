@@ -15,7 +15,12 @@ enum ServerFixtures {
         var generator = SeededGenerator(seed: 42)
         let doodles = try! Model(
             spec: .small, labels: doodleLabels, preprocessing: "quickdraw",
-            training: ["val_top1": "0.8125", "val_top5": "0.9500"],
+            training: [
+                "val_top1": "0.8125", "val_top5": "0.9500",
+                "game_words": #"["cat","dog","house","apple","star","sun","unknown"]"#,
+                "val_top1_per_class":
+                    #"{"cat":0.9,"dog":0.85,"house":0.95,"apple":0.9,"star":0.99,"sun":0.8,"tree":0.5}"#,
+            ],
             network: ArchitectureSpec.small.build(classes: doodleLabels.count, generator: &generator))
         let digits = try! Model(
             spec: .mnist, labels: (0..<10).map(String.init), preprocessing: "mnist",

@@ -33,7 +33,10 @@ struct ServerRouteTests {
                 #expect(doodles.preprocessing == "quickdraw")
                 #expect(doodles.accuracy == 0.8125)
                 #expect(doodles.top5 == 0.95)
-                #expect(list.models[0].accuracy == nil)
+                // The game words are those of the model's classes; tree fell short of 80%.
+                #expect(doodles.gameWords == ["cat", "dog", "house", "apple", "star", "sun"])
+                #expect(doodles.classAccuracy?["tree"] == 0.5 && doodles.classAccuracy?.count == 7)
+                #expect(list.models[0].accuracy == nil && list.models[0].gameWords == nil)
                 #expect(list.models[0].preprocessing == "mnist")
             }
         }
@@ -42,6 +45,7 @@ struct ServerRouteTests {
     @Test(arguments: [
         ("/", "text/html", "<canvas id=\"pad\""), ("/app.js", "text/javascript", "/api/predict"),
         ("/canvas.js", "text/javascript", "pointerdown"), ("/game.js", "text/javascript", "Oh, I know"),
+        ("/words.js", "text/javascript", "export class WordList"),
         ("/sketch.js", "text/javascript", "export function modelInput"), ("/app.css", "text/css", "--accent"),
         ("/icon.svg", "image/svg+xml", "<svg"), ("/network.js", "text/javascript", "export class Network"),
         ("/kernels.wasm", "application/wasm", "asm"),

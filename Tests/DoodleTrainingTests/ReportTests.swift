@@ -1,8 +1,9 @@
 import DoodleData
-import DoodleTraining
 import Foundation
 import TestSupport
 import Testing
+
+@testable import DoodleTraining
 
 @Suite struct ReportTests {
     static let awkwardNames = ["cat", "say \"hi\"", "<b>bold</b>", "fish & chips", "O'Neil's"]
@@ -112,6 +113,24 @@ import Testing
         let rowLabels = heatmap.components(separatedBy: "text-anchor=\"end\" class=\"name\"").count - 1
         #expect(rowLabels == 80, "40 row and 40 column labels")
         #expect(html.contains("no bitmap"), "no drawings were given")
+    }
+
+    /// Classes mistaken for each other sit side by side in the heatmap: 0 with 3, 1 with 4, 2 with 5.
+    @Test func clusteringPutsConfusedClassesTogether() {
+        let pairs: Set<[Int]> = [[0, 3], [1, 4], [2, 5]]
+        let order = EvaluationReport.clustered(Array(0..<6)) { a, b in
+            pairs.contains([min(a, b), max(a, b)]) ? 1 : (a + b == 7 ? 0.1 : 0)
+        }
+        #expect(order.sorted() == Array(0..<6))
+        for pair in pairs {
+            let (i, j) = (order.firstIndex(of: pair[0])!, order.firstIndex(of: pair[1])!)
+            #expect(abs(i - j) == 1, "\(pair) in \(order)")
+        }
+        #expect(
+            order
+                == EvaluationReport.clustered(Array(0..<6)) { a, b in
+                    pairs.contains([min(a, b), max(a, b)]) ? 1 : (a + b == 7 ? 0.1 : 0)
+                })
     }
 
     @Test func writesAtomically() throws {

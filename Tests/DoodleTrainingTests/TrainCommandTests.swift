@@ -53,7 +53,10 @@ struct TrainCommandTests {
         let output: URL
         let error: URL
 
-        init(_ arguments: [String], in folder: URL, wrappedIn wrapper: [String] = []) throws {
+        init(
+            _ arguments: [String], in folder: URL, wrappedIn wrapper: [String] = [],
+            workingDirectory: URL? = nil
+        ) throws {
             let id = UUID().uuidString
             output = folder.appendingPathComponent("out-\(id).txt")
             error = folder.appendingPathComponent("err-\(id).txt")
@@ -70,6 +73,7 @@ struct TrainCommandTests {
             process.standardOutput = try FileHandle(forWritingTo: output)
             process.standardError = try FileHandle(forWritingTo: error)
             process.standardInput = FileHandle.nullDevice
+            if let workingDirectory { process.currentDirectoryURL = workingDirectory }
             try process.run()
         }
 
@@ -243,5 +247,56 @@ struct TrainCommandTests {
             checkpoints.error.contains(file.appendingPathComponent("checkpoints").path),
             "\(checkpoints.error)")
         #expect(checkpoints.error.lowercased().contains("not a directory"), "\(checkpoints.error)")
+    }
+
+    /// The model records how to rebuild it with no absolute path of this machine, its data folders
+    /// (which `doodle eval` then uses by default) and the words it knows well enough for the game;
+    /// `doodle dataset` prints its counts by format and `doodle dataset audit` passes its own data.
+    @Test(.enabled(if: reason == nil, "\(reason ?? "")"))
+    func theModelRecordsAPortableCommandItsDataAndItsGameWords() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.folder) }
+        let arguments = [
+            "train", "--data", fixture.folder.appendingPathComponent("data").path, "--no-cache", "--arch",
+            "tiny.json", "--epochs", "3", "--batch", "32", "--threads", "2", "--sampling", "balanced",
+            "--min-drawings", "100", "--out", "model.safetensors",
+        ]
+        let run = try Launch(arguments, in: fixture.folder, workingDirectory: fixture.folder).finish()
+        try #require(run.status == 0, "\(run.error)")
+        let model = try Model(contentsOf: fixture.folder.appendingPathComponent("model.safetensors"))
+        let command = try #require(model.training["command"])
+        #expect(
+            command
+                == "doodle train --data data --no-cache --arch tiny.json --epochs 3 --batch 32 --threads 2 "
+                + "--sampling balanced --min-drawings 100 --out model.safetensors")
+        #expect(model.training["data"] == #"["data"]"#)
+        #expect(model.training["sampling"] == "balanced" && model.training["duplicates"] == "merge")
+        let accuracy = try #require(model.validationTop1PerClass)
+        #expect(Set(accuracy.keys) == Set(model.labels))
+        let words = try #require(model.gameWords)
+        #expect(words == model.labels.filter { accuracy[$0]! >= 0.8 })
+        #expect(
+            run.output.contains("game words (validation top-1 ≥ 0.8): \(words.count) of 4"), "\(run.output)")
+
+        let eval = try Launch(
+            ["eval", "--model", "model.safetensors", "--json"], in: fixture.folder,
+            workingDirectory: fixture.folder
+        ).finish()
+        try #require(eval.status == 0, "\(eval.error)")
+        #expect(eval.output.contains("\"count\":48"), "a tenth of each class's 120: \(eval.output)")
+
+        let table = try Launch(
+            ["dataset", "--data", "data", "--no-cache"], in: fixture.folder, workingDirectory: fixture.folder
+        ).finish()
+        try #require(table.status == 0, "\(table.error)")
+        #expect(table.output.contains("category"), "\(table.output)")
+        let all = try #require(table.output.split(separator: "\n").first { $0.hasPrefix("all ") })
+        #expect(all.split(separator: " ") == ["all", "480", "480", "384", "48", "48"], "\(all)")
+
+        let audit = try Launch(
+            ["dataset", "audit", "--model", "model.safetensors", "--data", "data"], in: fixture.folder,
+            workingDirectory: fixture.folder
+        ).finish()
+        #expect(audit.output.contains("audited 4 files (480 drawings)"), "\(audit.output)\(audit.error)")
     }
 }

@@ -185,4 +185,52 @@ let tinySpec = ArchitectureSpec(
             try Trainer(configuration: configuration(), train: empty, validation: empty)
         }
     }
+
+    @Test func classQuotasAddUpAndFollowTheSampling() {
+        let counts = [9_500, 400, 1_600, 0]
+        let total = counts.reduce(0, +)
+        #expect(Trainer.classQuotas(counts: counts, sampling: .natural) == counts)
+        let balanced = Trainer.classQuotas(counts: counts, sampling: .balanced)
+        #expect(balanced.reduce(0, +) == total && balanced[3] == 0)
+        #expect(balanced.max()! - balanced.prefix(3).min()! <= 1)
+        let sqrt = Trainer.classQuotas(counts: counts, sampling: .sqrt)
+        #expect(sqrt.reduce(0, +) == total && sqrt[3] == 0)
+        // In proportion to √9,500 : √400 : √1,600 = 97.5 : 20 : 40.
+        let share = Double(sqrt[0]) / Double(sqrt[1])
+        #expect(abs(share - 9_500.0.squareRoot() / 20) < 0.01)
+        #expect(Trainer.classQuotas(counts: [3], sampling: .balanced) == [3])
+    }
+
+    /// A sampled epoch has as many images as the training split, each class its quota, every image
+    /// of an oversampled class at least once, and the same order for the same seed and epoch.
+    @Test func sampledEpochsDrawEachClassItsQuota() throws {
+        // 150 bars, 30 poles, 15 boxes, 5 slashes.
+        let all = syntheticImages(count: 800, seed: 3)
+        var kept: [Int] = []
+        var seen = [0, 0, 0, 0]
+        let wanted = [150, 30, 15, 5]
+        for i in 0..<all.count where seen[all.labels[i]] < wanted[all.labels[i]] {
+            seen[all.labels[i]] += 1
+            kept.append(i)
+        }
+        let unbalanced = all.subset(kept)
+        var settings = configuration()
+        settings.sampling = .balanced
+        let trainer = try Trainer(configuration: settings, train: unbalanced, validation: validation)
+        let order = trainer.shuffledOrder(epoch: 0)
+        #expect(order.count == unbalanced.count)
+        var perClass = [0, 0, 0, 0]
+        for i in order { perClass[unbalanced.labels[i]] += 1 }
+        #expect(perClass == [50, 50, 50, 50])
+        let slashes = Set(unbalanced.labels.indices.filter { unbalanced.labels[$0] == 3 })
+        #expect(Set(order.filter { unbalanced.labels[$0] == 3 }) == slashes)
+        #expect(order == trainer.shuffledOrder(epoch: 0) && order != trainer.shuffledOrder(epoch: 1))
+        // Bars are drawn without repeats, and different ones from epoch to epoch.
+        let bars = order.filter { unbalanced.labels[$0] == 0 }
+        #expect(Set(bars).count == 50)
+        #expect(Set(bars) != Set(trainer.shuffledOrder(epoch: 1).filter { unbalanced.labels[$0] == 0 }))
+        // Natural sampling is every image once.
+        let natural = try Trainer(configuration: configuration(), train: unbalanced, validation: validation)
+        #expect(natural.shuffledOrder(epoch: 0).sorted() == Array(0..<unbalanced.count))
+    }
 }

@@ -3,6 +3,7 @@
 // model's weights are in, or from the server (POST /api/predict): the same answers either way.
 import { DrawingPad } from "./canvas.js";
 import { Game } from "./game.js";
+import { WordList } from "./words.js";
 import { modelInput } from "./sketch.js";
 import { Network, compileKernels } from "./network.js";
 
@@ -29,6 +30,47 @@ const pad = new DrawingPad($("pad"), {
   onStrokeEnd: () => schedule(true),
 });
 const game = new Game({ pad, state, elements: $, onRoundStart: () => pad.clear() });
+const words = new WordList({ state, elements: $ });
+
+/** A model's name on the page: "Doodles", "Digits", and "All 345 words" for a full vocabulary. */
+export function displayName(model) {
+  if (model.name.startsWith("doodles-")) return `All ${model.classes.length} words`;
+  return model.name[0].toUpperCase() + model.name.slice(1);
+}
+
+/** Whether the game may use a model: it has a list of game words. */
+const playable = (model) => (model?.game_words?.length ?? 0) > 0;
+
+/** In game mode, models that are not for the game cannot be chosen, and the default takes over. */
+function updateModelSwitch(mode) {
+  const inGame = mode === "game";
+  for (const input of document.querySelectorAll('input[name="model"]')) {
+    const model = state.models.find((m) => m.name === input.value);
+    input.disabled = inGame && !playable(model);
+    input.closest("label").title = modelTitle(model) + (input.disabled ? " (not for the game)" : "");
+  }
+  const current = state.models.find((m) => m.name === state.model);
+  if (inGame && !playable(current)) {
+    const fallback = state.models.find((m) => m.name === state.defaultModel && playable(m))
+      ?? state.models.find(playable);
+    if (fallback) chooseModel(fallback.name);
+  }
+}
+
+function modelTitle(model) {
+  if (!model) return "";
+  return `${model.classes.length} classes, ${model.architecture}` +
+    (model.accuracy != null ? `, ${(model.accuracy * 100).toFixed(1)}% top-1` : "");
+}
+
+function chooseModel(name) {
+  state.model = name;
+  for (const input of document.querySelectorAll('input[name="model"]')) input.checked = input.value === name;
+  localStorage.setItem("doodle.model", state.model);
+  updateEngine();
+  words.update();
+  schedule(true);
+}
 
 /** Asks for guesses now (a stroke ended) or at most every THROTTLE_MS while a stroke grows. */
 function schedule(now) {
@@ -179,6 +221,7 @@ async function loadModels() {
     const response = await fetch("/api/models");
     const list = await response.json();
     state.models = list.models;
+    state.defaultModel = list.default;
     const saved = localStorage.getItem("doodle.model");
     state.model = list.models.some((m) => m.name === saved) ? saved : list.default;
     const fieldset = $("model-switch");
@@ -188,11 +231,11 @@ async function loadModels() {
       const input = label.querySelector("input");
       input.value = model.name;
       input.checked = model.name === state.model;
-      label.querySelector("span").textContent = model.name[0].toUpperCase() + model.name.slice(1);
-      label.title = `${model.classes.length} classes, ${model.architecture}` +
-        (model.accuracy != null ? `, ${(model.accuracy * 100).toFixed(1)}% top-1` : "");
+      label.querySelector("span").textContent = displayName(model);
+      label.title = modelTitle(model);
       fieldset.append(label);
     }
+    words.update();
     document.body.dataset.ready = "true";
     updateEngine();
     await loadNetwork(state.model);
@@ -204,11 +247,8 @@ async function loadModels() {
 }
 
 $("model-switch").addEventListener("change", (e) => {
-  state.model = e.target.value;
-  localStorage.setItem("doodle.model", state.model);
   game.stop();
-  updateEngine();
-  schedule(true);
+  chooseModel(e.target.value);
 });
 for (const input of document.querySelectorAll('input[name="engine"]')) {
   input.checked = input.value === state.engine;
@@ -220,7 +260,11 @@ for (const input of document.querySelectorAll('input[name="engine"]')) {
   });
 }
 document.querySelectorAll('input[name="mode"]').forEach((input) =>
-  input.addEventListener("change", () => game.setMode(input.value)));
+  input.addEventListener("change", () => {
+    updateModelSwitch(input.value);
+    game.setMode(input.value);
+  }));
+$("words-open").addEventListener("click", () => words.open());
 $("threshold").addEventListener("input", (e) => {
   state.threshold = Number(e.target.value) / 100;
   $("threshold-value").textContent = `${e.target.value}%`;
@@ -238,7 +282,7 @@ $("download").addEventListener("click", async () => {
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 });
 document.addEventListener("keydown", (e) => {
-  if ($("summary").open) return;
+  if ($("summary").open || $("words").open) return;
   if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") {
     e.preventDefault();
     pad.undo();
@@ -247,5 +291,5 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-window.doodle = { pad, state, game, predict };
+window.doodle = { pad, state, game, words, predict };
 loadModels();

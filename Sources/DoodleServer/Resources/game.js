@@ -1,4 +1,6 @@
-// Game mode, as Quick, Draw! plays: six words, 20 seconds each, the model guesses live.
+// Game mode, as Quick, Draw! plays: six words, 20 seconds each, the model guesses live. The words
+// are the model's game words (those it recognises at least 80% of the time), dealt from a shuffled
+// deck kept across games, so that rounds go through the whole list before a word comes back.
 
 const ROUNDS = 6;
 const SECONDS = 20;
@@ -27,9 +29,10 @@ export class Game {
 
   start() {
     this.stop();
-    const classes = this.state.models.find((m) => m.name === this.state.model)?.classes ?? [];
-    if (classes.length === 0) return;
-    this.words = shuffle([...classes]).slice(0, Math.min(ROUNDS, classes.length));
+    const model = this.state.models.find((m) => m.name === this.state.model);
+    const list = model?.game_words ?? [];
+    if (list.length === 0) return;
+    this.words = deal(model.name, list, Math.min(ROUNDS, list.length));
     this.results = [];
     this.round = -1;
     this.playing = true;
@@ -136,6 +139,30 @@ export class Game {
 
 function article(word) {
   return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+/**
+ * The next `count` words of the model's deck: shuffles of the whole `list`, one after another, kept in
+ * localStorage, so that every word comes up once before any comes up again. When a shuffle runs out
+ * mid-game, the next one puts this game's words last, so no game repeats a word.
+ */
+export function deal(modelName, list, count, storage = globalThis.localStorage) {
+  const key = `doodle.deck.${modelName}`;
+  const known = new Set(list);
+  let deck = [];
+  try {
+    deck = JSON.parse(storage?.getItem(key) ?? "[]").filter((w) => known.has(w));
+  } catch {
+    deck = [];
+  }
+  const words = deck.splice(0, count);
+  if (words.length < count) {
+    const fresh = shuffle([...list]);
+    deck = fresh.filter((w) => !words.includes(w)).concat(fresh.filter((w) => words.includes(w)));
+    words.push(...deck.splice(0, count - words.length));
+  }
+  storage?.setItem(key, JSON.stringify(deck));
+  return words;
 }
 
 function shuffle(items) {
