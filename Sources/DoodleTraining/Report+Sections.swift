@@ -46,19 +46,23 @@ extension EvaluationReport {
                 <div class="bar-row" title="\(tip)"><span class="bar-name">\(name)</span>\
                 <span class="bar-track"><span class="bar-top5" style="width:\(Markup.percent(result.top5, 2))">\
                 </span><span class="bar-top1" style="width:\(Markup.percent(result.accuracy, 2))"></span></span>\
-                <span class="bar-value">\(Markup.percent(result.accuracy))</span></div>
+                <span class="bar-value">\(Markup.percent(result.accuracy))</span>\
+                <span class="bar-count muted">\(result.count)</span></div>
                 """
         }
         rows += empty.map { _, result in
             """
             <div class="bar-row"><span class="bar-name">\(Markup.escape(result.name))</span>\
-            <span class="bar-track"></span><span class="bar-value muted">no examples</span></div>
+            <span class="bar-track"></span><span class="bar-value muted">none</span>\
+            <span class="bar-count muted">0</span></div>
             """
         }
         return """
             <section id="per-class">
             <h2>Per-class accuracy</h2>
-            <p class="note">Worst class first. Dark bar: top-1 accuracy (the number); light bar: top-5.</p>
+            <p class="note">Worst class first. Dark bar: top-1 accuracy (the number); light bar: top-5; \
+            last column: the class's drawings in this evaluation. A class with few drawings has few here, so \
+            its accuracy moves in large steps: read it with its count.</p>
             <div class="bars">
             \(rows.joined(separator: "\n"))
             </div>

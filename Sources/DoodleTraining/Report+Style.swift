@@ -62,7 +62,7 @@ extension EvaluationReport {
         svg.scale { display: block; margin-top: 8px; max-width: 100%; height: auto; }
         .bars { display: grid; gap: 3px; }
         .bar-row {
-          display: grid; grid-template-columns: minmax(72px, 180px) 1fr 4.2em; gap: 8px;
+          display: grid; grid-template-columns: minmax(72px, 180px) 1fr 4.2em 4.2em; gap: 8px;
           align-items: center; font-size: .85rem;
         }
         .bar-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; text-align: right; }
@@ -72,7 +72,7 @@ extension EvaluationReport {
         .bar-top5, .bar-top1 { position: absolute; left: 0; top: 0; bottom: 0; }
         .bar-top5 { background: var(--light-blue); }
         .bar-top1 { background: var(--blue); }
-        .bar-value { font-variant-numeric: tabular-nums; text-align: right; }
+        .bar-value, .bar-count { font-variant-numeric: tabular-nums; text-align: right; }
         .muted { color: var(--muted); }
         table { border-collapse: collapse; width: 100%; font-size: .9rem; }
         th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; }
@@ -100,7 +100,7 @@ extension EvaluationReport {
           h1 { font-size: 1.5rem; }
           .stat .value { font-size: 1.7rem; }
           .stats { grid-template-columns: 1fr 1fr; }
-          .bar-row { grid-template-columns: minmax(64px, 110px) 1fr 3.8em; font-size: .8rem; }
+          .bar-row { grid-template-columns: minmax(64px, 110px) 1fr 3.8em 3.4em; font-size: .8rem; }
           .charts svg .tick, .narrow svg .tick, .charts svg .legend, .narrow svg .legend { font-size: 14px; }
           .charts svg .label, .narrow svg .label { font-size: 15px; }
         }

@@ -136,6 +136,7 @@ extension Doodle {
                 Classifies every drawing of each file of the --data folders on its own, and flags a file
                 when the model's most frequent answer for it is another class, given more often than the
                 file's own name. A file of alarm clocks named clock.npy is flagged as "mostly alarm clock".
+                Files with fewer than --min-drawings drawings (10) are counted but not judged.
                 A model that trained on a mislabelled file has learnt its label, so audit with a model
                 trained on other data, or on part of it. Files of categories the model lacks are counted
                 but cannot be audited. Exits with status 1 when a file is flagged.
@@ -152,6 +153,10 @@ extension Doodle {
         @Option(help: "At most this many drawings of each file.")
         var limit: Int?
 
+        @Option(
+            help: "Judge only files with at least this many drawings (one drawing's mistake is no evidence).")
+        var minDrawings = 10
+
         @Flag(help: "Print every audited file, not only the flagged ones.")
         var all = false
 
@@ -161,6 +166,7 @@ extension Doodle {
         func validate() throws {
             guard !folders.isEmpty else { throw ValidationError("give at least one --data folder") }
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+            if minDrawings < 1 { throw ValidationError("--min-drawings must be at least 1") }
         }
 
         func run() async throws {
@@ -173,7 +179,8 @@ extension Doodle {
                 bar?.update(done)
             }
             bar?.finish()
-            let audited = audits.filter(\.known)
+            let audited = audits.filter { $0.known && $0.drawings >= minDrawings }
+            let small = audits.filter { $0.known && $0.drawings < minDrawings }.count
             let flagged = audited.filter(\.isSuspect).sorted { $0.ownShare < $1.ownShare }
             for audit in all ? audited : flagged {
                 let others = audit.predicted.filter { $0.name != audit.file.category }.prefix(2)
@@ -184,10 +191,12 @@ extension Doodle {
                         audit.file.url.path, audit.drawings, audit.ownShare * 100, audit.file.category,
                         others.isEmpty ? "nothing else" : others))
             }
-            let unknown = audits.count - audited.count
+            let unknown = audits.count { !$0.known }
             print(
                 "audited \(audited.count) files (\(audited.map(\.drawings).reduce(0, +)) drawings); "
                     + "flagged \(flagged.count)"
+                    + (small > 0
+                        ? "; \(small) files with fewer than \(minDrawings) drawings were not judged" : "")
                     + (unknown > 0 ? "; \(unknown) files of categories the model lacks were not audited" : "")
             )
             if !flagged.isEmpty { throw ExitCode(1) }
