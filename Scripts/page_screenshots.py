@@ -2,11 +2,13 @@
 """Screenshots of the Doodle page with a real drawing on the canvas, at a desktop and a phone size.
 
     Scripts/page_screenshots.py URL DRAWINGS.ndjson OUT_DIR [--line N] [--engine browser|server]
+                                [--model NAME] [--words [QUERY]]
 
 Drives headless Chromium over the DevTools pipe (no packages beyond the standard library): opens URL,
 waits for the page to load its models (and, in browser mode, their weights), draws line N of the
 Quick, Draw! ndjson file with pointer events, waits for the guesses and writes desktop.png and
-phone.png into OUT_DIR, for a person to look at.
+phone.png into OUT_DIR, for a person to look at. --model chooses the model first; --words then opens
+"What can I draw?" (searching for QUERY when given).
 """
 import argparse, base64, json, os, sys, time
 
@@ -36,6 +38,8 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--line", type=int, default=0)
     parser.add_argument("--engine", default="browser", choices=["browser", "server"])
+    parser.add_argument("--model")
+    parser.add_argument("--words", nargs="?", const="")
     args = parser.parse_args()
     with open(args.drawings) as f:
         drawing = json.loads(f.readlines()[args.line])["drawing"]
@@ -53,12 +57,24 @@ def main():
             engine = json.dumps(args.engine)
             browser.call("Runtime.evaluate",
                          {"expression": f"localStorage.setItem('doodle.engine', {engine})"}, session)
+            if args.model:
+                browser.call("Runtime.evaluate",
+                             {"expression": f"localStorage.setItem('doodle.model', {json.dumps(args.model)})"},
+                             session)
             browser.call("Page.reload", {}, session)
             time.sleep(0.5)
             browser.call("Runtime.evaluate", {"expression": WAIT.replace("ENGINE", engine),
                                               "awaitPromise": True}, session)
             result = browser.call("Runtime.evaluate", {"expression": DRAW.replace("DRAWING", json.dumps(drawing)),
                                                        "awaitPromise": True, "returnByValue": True}, session)
+            if args.words is not None:
+                query = json.dumps(args.words)
+                browser.call("Runtime.evaluate", {"expression": f"""
+                  document.getElementById("words-open").click();
+                  const search = document.getElementById("words-search");
+                  search.value = {query};
+                  search.dispatchEvent(new Event("input"));"""}, session)
+                time.sleep(0.3)
             shot = browser.call("Page.captureScreenshot", {"format": "png"}, session)
             path = os.path.join(args.out, f"{name}.png")
             with open(path, "wb") as f:

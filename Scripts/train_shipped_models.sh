@@ -23,7 +23,7 @@ QUICKDRAW=(--data "$Q/bitmap" --data "$Q/strokes/simplified_ndjson" --data "$Q/s
 if [[ " $what " == *" digits "* ]]; then
     $doodle train --data "$DATA/mnist" --arch deep --epochs 6 --augment --lr 0.003 --weight-decay 0.0001 \
         --out models/digits.safetensors
-    $doodle eval --model models/digits.safetensors
+    $doodle eval --model models/digits.safetensors --data "$DATA/mnist"
 fi
 
 if [[ " $what " == *" doodles "* ]]; then
