@@ -75,7 +75,7 @@ enum DirectConv {
                         if pooled {
                             outputRow(2 * r, g, padded, taps, w, b, k, relu, into: pair)
                             outputRow(2 * r + 1, g, padded, taps, w, b, k, relu, into: pair + rowWidth)
-                            maxPool2x2(
+                            maxPoolRow2x2(
                                 pair, rowStride: rowWidth, width: g.outWidth / 2, channels: k,
                                 into: y.base + row * (g.outWidth / 2) * k)
                         } else {

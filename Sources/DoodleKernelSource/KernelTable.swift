@@ -1,23 +1,47 @@
 import DoodleKernels
 
-/// This module's kernels as the engine sees them: one `KernelSet`, its vector type and `-target-cpu`
-/// set by the module (`Config.swift` and Package.swift).
+/// This module's kernels, which the engine puts in the `KernelSet` of this instruction set.
+///
+/// The engine builds that table from references to these functions and calls none of them until it
+/// has checked that the CPU can run the set: no code of this module may run before, since any of it
+/// may use the module's instructions.
 public enum ISAKernels {
-    public static let set = KernelSet(
-        name: isaName, vectorWidth: Vector.scalarCount, requirements: isaRequirements,
-        tileRows: GEMM.mr, tileColumns: GEMM.nr,
-        multiply: { GEMM.multiply($0) },
-        packedCount: { GEMM.packedCount(k: $0, n: $1) },
-        packB: { GEMM.pack(k: $0, n: $1, b: $2, bRowStride: $3, bColStride: $4, into: $5) },
-        multiplyPacked: { GEMM.multiplyPacked($0) },
-        panelConvolutionSuits: { PanelConv.suits($0, outChannels: $1) },
-        panelConvolution: { PanelConv.forward($0) },
-        directConvolutionSuits: { DirectConv.suits($0, outChannels: $1) && (!$2 || DirectConv.canPool($0)) },
-        directConvolution: { DirectConv.forward($0) },
-        im2col: { Im2col.forward($0, input: $1, col: $2) },
-        col2im: { Im2col.backward($0, col: $1, dInput: $2) },
-        maxPool2x2: { maxPool2x2($0, rowStride: $1, width: $2, channels: $3, into: $4) },
-        multiplyAddLoop: { multiplyAddPeak(iterations: $0) })
+    /// Floats per `Vector`, which the engine's table states and the tests check.
+    public static func vectorWidth() -> Int { Vector.scalarCount }
+    public static func multiply(_ p: MatrixProduct) { GEMM.multiply(p) }
+    public static func packedCount(_ k: Int, _ n: Int) -> Int { GEMM.packedCount(k: k, n: n) }
+    public static func packB(
+        _ k: Int, _ n: Int, _ b: UnsafePointer<Float>, _ bRowStride: Int, _ bColStride: Int,
+        _ packed: UnsafeMutablePointer<Float>
+    ) {
+        GEMM.pack(k: k, n: n, b: b, bRowStride: bRowStride, bColStride: bColStride, into: packed)
+    }
+    public static func multiplyPacked(_ p: MatrixProduct) { GEMM.multiplyPacked(p) }
+    public static func panelConvolutionSuits(_ g: ConvGeometry, _ outChannels: Int) -> Bool {
+        PanelConv.suits(g, outChannels: outChannels)
+    }
+    public static func panelConvolution(_ conv: Convolution) { PanelConv.forward(conv) }
+    public static func directConvolutionSuits(_ g: ConvGeometry, _ outChannels: Int, _ pooled: Bool) -> Bool {
+        DirectConv.suits(g, outChannels: outChannels) && (!pooled || DirectConv.canPool(g))
+    }
+    public static func directConvolution(_ conv: Convolution) { DirectConv.forward(conv) }
+    public static func im2col(
+        _ g: ConvGeometry, _ input: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>
+    ) {
+        Im2col.forward(g, input: input, col: col)
+    }
+    public static func col2im(
+        _ g: ConvGeometry, _ col: UnsafePointer<Float>, _ dInput: UnsafeMutablePointer<Float>
+    ) {
+        Im2col.backward(g, col: col, dInput: dInput)
+    }
+    public static func maxPool2x2(
+        _ rows: UnsafePointer<Float>, _ rowStride: Int, _ width: Int, _ channels: Int,
+        _ out: UnsafeMutablePointer<Float>
+    ) {
+        maxPoolRow2x2(rows, rowStride: rowStride, width: width, channels: channels, into: out)
+    }
+    public static func multiplyAddLoop(_ iterations: Int) -> Float { multiplyAddPeak(iterations: iterations) }
 }
 
 /// `iterations` steps of 12 independent multiply-adds on `Vector`s: each accumulator is multiplied

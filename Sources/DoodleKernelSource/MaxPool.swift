@@ -1,7 +1,7 @@
 /// out (width, C) = the maximum over each 2×2 block of `rows` (2 rows of `rowStride` floats, pixels
 /// of C floats): one row of a 2×2, stride-2 max pool. A trailing odd pixel is dropped.
 @inline(never)
-func maxPool2x2(
+func maxPoolRow2x2(
     _ rows: UnsafePointer<Float>, rowStride: Int, width: Int, channels c: Int,
     into out: UnsafeMutablePointer<Float>
 ) {

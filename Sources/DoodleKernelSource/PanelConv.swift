@@ -68,7 +68,7 @@ enum PanelConv {
                             into: tile)
                         for window in 0..<count {
                             // The window's four pixels are consecutive rows: as two rows of two.
-                            maxPool2x2(
+                            maxPoolRow2x2(
                                 tile + 4 * window * n, rowStride: 2 * n, width: 1, channels: n,
                                 into: y.base + (start + window) * n)
                         }

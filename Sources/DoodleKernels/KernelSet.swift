@@ -64,6 +64,9 @@ public struct KernelSet: Sendable, CustomStringConvertible {
     /// Rows and columns of the GEMM micro-kernel's tile; a packed B is made of `tileColumns`-wide panels.
     public let tileRows, tileColumns: Int
 
+    /// The vector width the set's module was compiled with, for the tests to check `vectorWidth`
+    /// against; call it only where `runsHere`.
+    public let moduleVectorWidth: @Sendable () -> Int
     /// The product `MatrixProduct` describes, packed, blocked and multithreaded.
     public let multiply: @Sendable (MatrixProduct) -> Void
     /// Floats a packed B (k, n) takes.
@@ -102,6 +105,7 @@ public struct KernelSet: Sendable, CustomStringConvertible {
 
     public init(
         name: String, vectorWidth: Int, requirements: CPUFeatures, tileRows: Int, tileColumns: Int,
+        moduleVectorWidth: @escaping @Sendable () -> Int,
         multiply: @escaping @Sendable (MatrixProduct) -> Void,
         packedCount: @escaping @Sendable (Int, Int) -> Int,
         packB:
@@ -119,7 +123,7 @@ public struct KernelSet: Sendable, CustomStringConvertible {
         multiplyAddLoop: @escaping @Sendable (Int) -> Float
     ) {
         (self.name, self.vectorWidth, self.requirements) = (name, vectorWidth, requirements)
-        (self.tileRows, self.tileColumns) = (tileRows, tileColumns)
+        (self.tileRows, self.tileColumns, self.moduleVectorWidth) = (tileRows, tileColumns, moduleVectorWidth)
         (self.multiply, self.packedCount, self.packB, self.multiplyPacked) = (
             multiply, packedCount, packB, multiplyPacked
         )

@@ -128,3 +128,12 @@ import Testing
         }
     }
 }
+
+extension KernelSetTests {
+    /// The engine's table of each set states the width its module was compiled with.
+    @Test(arguments: KernelSet.runnable)
+    func eachTableDescribesItsModule(kernels: KernelSet) {
+        #expect(kernels.moduleVectorWidth() == kernels.vectorWidth)
+        #expect(kernels.tileColumns == 2 * kernels.vectorWidth)
+    }
+}
