@@ -3,11 +3,36 @@ import PackageDescription
 
 /// Only the engine (tensors, layers, optimizers, kernels) drops overflow and bounds checks, where it is
 /// measured to matter; everything that parses outside input (files, requests, model files, specs) keeps
-/// them. The hot loops want AVX2 + FMA on x86_64.
-let engineSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked"]),
-    .unsafeFlags(["-target-cpu", "haswell"], .when(platforms: [.linux])),
-]
+/// them. No CPU flag here: the engine runs on any x86_64 or arm64 CPU.
+let engineSettings: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"])]
+
+/// The kernel sets: one module per instruction set, each the same source (Sources/DoodleKernelSource,
+/// a symbolic link in each module's folder) compiled with its own vector type (its Config.swift) and
+/// `-target-cpu`, so that its hot loops, and only its, use that instruction set. The engine picks one
+/// at start-up from what the CPU reports (KernelSet.current). The AVX sets exist on x86_64 only: the
+/// manifest is compiled for the machine that builds, so a native arm64 build has just the baseline.
+///
+/// The modules are named by x86-64 level so that their names sort by the instruction set they need:
+/// Baseline < X86v3 < X86v4. Each module also emits small helpers the Swift compiler shares between
+/// modules by name (value-witness copies such as `__swift_memcpy112_8`), compiled with its own flags;
+/// the linker keeps the first copy, and SwiftPM links modules in name order, so the copy kept is the
+/// one of the least demanding module that has it, which every set can run.
+/// Scripts/check_kernel_isolation.py checks this in a built binary.
+#if arch(x86_64)
+    let kernelSets: [(name: String, flags: [String])] = [
+        ("DoodleKernelsX86v4", ["-target-cpu", "skylake-avx512"]),  // x86-64-v4
+        ("DoodleKernelsX86v3", ["-target-cpu", "haswell"]),  // x86-64-v3
+        ("DoodleKernelsBaseline", []),
+    ]
+#else
+    let kernelSets: [(name: String, flags: [String])] = [("DoodleKernelsBaseline", [])]
+#endif
+
+let kernelTargets: [Target] = kernelSets.map { set in
+    .target(
+        name: set.name, dependencies: ["DoodleKernels"],
+        swiftSettings: [.unsafeFlags(["-Ounchecked"] + set.flags)])
+}
 
 let package = Package(
     name: "Doodle",
@@ -25,7 +50,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        .target(name: "DoodleEngine", swiftSettings: engineSettings),
+        .target(name: "CDoodleCPU"),
+        .target(name: "DoodleKernels", dependencies: ["CDoodleCPU"], swiftSettings: engineSettings),
+        .target(
+            name: "DoodleEngine",
+            dependencies: ["DoodleKernels"] + kernelSets.map { .target(name: $0.name) },
+            swiftSettings: engineSettings),
         .target(name: "DoodleNN", dependencies: ["DoodleEngine"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DoodleData", dependencies: ["CZlib"]),
@@ -66,6 +96,6 @@ let package = Package(
             dependencies: [
                 "DoodleServer", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
-    ],
+    ] + kernelTargets,
     swiftLanguageModes: [.v6]
 )

@@ -103,10 +103,26 @@ extension Doodle {
 
         func run() async throws {
             doodleThreadCount = threads
+            let kernels = try KernelSet.choose(ProcessInfo.processInfo.environment["DOODLE_ISA"])
             if pipeline { return try runPipeline() }
+            let forced = ProcessInfo.processInfo.environment["DOODLE_ISA"].map { "DOODLE_ISA=\($0)" }
+            print(
+                "kernels: \(kernels) (\(forced ?? "the best this CPU runs"); it runs "
+                    + "\(KernelSet.runnable.map(\.name).joined(separator: ", ")))")
+            let peak = MultiplyAddPeak.measure(kernels, threads: threads)
+            print(
+                String(
+                    format:
+                        "multiply-add peak of %@ (12 independent accumulators): 1 thread %.0f GFLOP/s, %d threads %.0f GFLOP/s",
+                    kernels.name, peak.oneThread, threads, peak.allThreads))
             var rows: [Measurement] = []
+            var works: [String: NetworkWork] = [:]
             for name in architectures {
                 let n = name == "mnist" ? 10 : classes
+                var g = SeededGenerator(seed: 0)
+                let work = NetworkWork(try ArchitectureSpec.named[name]!.build(classes: n, generator: &g))
+                works[name] = work
+                let report = { (m: Measurement) in self.report(m, work: work, peak: peak) }
                 var rounds: [[Measurement]] = []
                 for _ in 0..<(peer == nil ? 1 : peerRounds) {
                     var round = try Benchmark(spec: ArchitectureSpec.named[name]!, classes: n).run(
@@ -123,7 +139,13 @@ extension Doodle {
                 rows += Measurement.medians(of: rounds)
                 if profile { try printProfile(ArchitectureSpec.named[name]!, classes: n) }
             }
-            if peer != nil { printRatios(rows) }
+            if peer != nil {
+                if peerRounds > 1 {
+                    print("\nmedians of \(peerRounds) rounds:")
+                    for row in rows { report(row, work: works[row.arch]!, peak: peak) }
+                }
+                printRatios(rows)
+            }
         }
 
         func printProfile(_ spec: ArchitectureSpec, classes: Int) throws {
@@ -153,7 +175,12 @@ extension Doodle {
             }
         }
 
-        func report(_ m: Measurement) {
+        /// Prints one measurement, with its work's rate in GFLOP/s and as a share of `peak` on the
+        /// bench's threads (the same nominal work for Doodle and the peer).
+        func report(_ m: Measurement, work: NetworkWork, peak: MultiplyAddPeak) {
+            var m = m
+            let gflops = work.flops(m.what, batch: m.batch) / m.median_s / 1e9
+            (m.gflop_per_s, m.peak_percent) = (gflops, 100 * gflops / peak.allThreads)
             if json {
                 let data = try! JSONEncoder().encode(m)
                 print(String(decoding: data, as: UTF8.self))
@@ -164,6 +191,8 @@ extension Doodle {
                 print(
                     "\(m.engine.padding(toLength: 12, withPad: " ", startingAt: 0)) \(m.arch.padding(toLength: 7, withPad: " ", startingAt: 0)) "
                         + "\(m.what.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%9.3f ms", m.median_s * 1000))  \(rate)"
+                        + String(
+                            format: "  %6.1f GFLOP/s %5.1f%% of peak", gflops, 100 * gflops / peak.allThreads)
                 )
             }
         }

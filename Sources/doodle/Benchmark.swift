@@ -11,6 +11,10 @@ struct Measurement: Codable {
     var median_s: Double
     var images_per_s: Double?
     var threads: Int
+    /// The architecture's nominal flops (`NetworkWork`) over the time, and that as a share of the
+    /// kernel set's multiply-add peak on `threads` threads.
+    var gflop_per_s: Double?
+    var peak_percent: Double?
 }
 
 /// The median of `values` (the mean of the middle two of an even count); `values` is not empty.

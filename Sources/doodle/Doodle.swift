@@ -1,4 +1,6 @@
 import ArgumentParser
+import DoodleNN
+import Foundation
 
 /// The `doodle` command: sketch recognition from the command line.
 @main
@@ -9,4 +11,20 @@ struct Doodle: AsyncParsableCommand {
             Download.self, DatasetCommands.self, Render.self, Train.self, Eval.self, Predict.self, Bench.self,
             BenchData.self, Serve.self,
         ])
+
+    /// Checks `DOODLE_ISA` before any command runs, so that a set this CPU cannot run is a one-line
+    /// error and not a stop in the middle of the engine; then runs the command as usual.
+    static func main() async {
+        do {
+            _ = try KernelSet.choose(ProcessInfo.processInfo.environment["DOODLE_ISA"])
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

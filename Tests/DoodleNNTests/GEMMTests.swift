@@ -2,7 +2,8 @@ import DoodleNN
 import TestSupport
 import Testing
 
-/// The fast `GEMM.multiply` against `GEMM.reference` over odd shapes, layouts and epilogues.
+/// The fast `GEMM.multiply` of every kernel set this machine can run against `GEMM.reference`, over
+/// odd shapes, layouts and epilogues.
 @Suite(.serialized) struct GEMMTests {
     /// How A and B are laid out: row-major, or transposed (column-major).
     struct Layout: CustomStringConvertible, Sendable {
@@ -75,10 +76,12 @@ import Testing
             UnsafeMutablePointer<Float>, Int, Bool, UnsafePointer<Float>?, Bool
         ) -> Void
 
-    static let fast: Kernel = { m, n, k, a, ars, acs, b, brs, bcs, c, ldc, acc, bias, relu in
-        GEMM.multiply(
-            m: m, n: n, k: k, a: a, aRowStride: ars, aColStride: acs, b: b, bRowStride: brs,
-            bColStride: bcs, c: c, ldc: ldc, accumulate: acc, bias: bias, relu: relu)
+    static func fast(_ kernels: KernelSet) -> Kernel {
+        { m, n, k, a, ars, acs, b, brs, bcs, c, ldc, acc, bias, relu in
+            GEMM.multiply(
+                m: m, n: n, k: k, a: a, aRowStride: ars, aColStride: acs, b: b, bRowStride: brs,
+                bColStride: bcs, c: c, ldc: ldc, accumulate: acc, bias: bias, relu: relu, kernels: kernels)
+        }
     }
 
     static let reference: Kernel = { m, n, k, a, ars, acs, b, brs, bcs, c, ldc, acc, bias, relu in
@@ -87,44 +90,55 @@ import Testing
             bColStride: bcs, c: c, ldc: ldc, accumulate: acc, bias: bias, relu: relu)
     }
 
-    @Test(arguments: Layout.all, [1, 2])
-    func matchesReference(layout: Layout, threads: Int) {
+    @Test(arguments: KernelSet.runnable, Layout.all)
+    func matchesReference(kernels: KernelSet, layout: Layout) {
         let saved = doodleThreadCount
-        doodleThreadCount = threads
         defer { doodleThreadCount = saved }
-        for (m, n, k) in Self.shapes {
-            for options in Options.all {
-                let fast = Self.product(Self.fast, m: m, n: n, k: k, layout: layout, options: options)
-                let expected = Self.product(
-                    Self.reference, m: m, n: n, k: k, layout: layout, options: options)
-                let problem = mismatch(fast, expected, rtol: 1e-4, atol: 1e-4)
-                #expect(problem == nil, "\(m)×\(n)×\(k) \(layout) \(options): \(problem ?? "")")
+        for threads in [1, 2] {
+            doodleThreadCount = threads
+            for (m, n, k) in Self.shapes {
+                for options in Options.all {
+                    let fast = Self.product(
+                        Self.fast(kernels), m: m, n: n, k: k, layout: layout, options: options)
+                    let expected = Self.product(
+                        Self.reference, m: m, n: n, k: k, layout: layout, options: options)
+                    let problem = mismatch(fast, expected, rtol: 1e-4, atol: 1e-4)
+                    #expect(
+                        problem == nil,
+                        "\(kernels.name) \(m)×\(n)×\(k) \(layout) \(options), \(threads) threads: \(problem ?? "")"
+                    )
+                }
             }
         }
     }
 
     /// Shapes big enough to cross the depth (320) and width (256) blocks and to use both threads.
-    @Test(arguments: [(300, 40, 700), (50, 600, 330), (1, 300, 1000), (400, 1, 50), (9, 9, 0)])
-    func largeShapesMatchReference(shape: (Int, Int, Int)) {
+    @Test(
+        arguments: KernelSet.runnable,
+        [(300, 40, 700), (50, 600, 330), (1, 300, 1000), (400, 1, 50), (9, 9, 0)])
+    func largeShapesMatchReference(kernels: KernelSet, shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         let saved = doodleThreadCount
         doodleThreadCount = 2
         defer { doodleThreadCount = saved }
         for layout in Layout.all {
             let options = Options(accumulate: true, bias: true, relu: true, padC: 1)
-            let fast = Self.product(Self.fast, m: m, n: n, k: k, layout: layout, options: options)
+            let fast = Self.product(Self.fast(kernels), m: m, n: n, k: k, layout: layout, options: options)
             let expected = Self.product(Self.reference, m: m, n: n, k: k, layout: layout, options: options)
             let problem = mismatch(fast, expected, rtol: 1e-4, atol: 1e-4)
-            #expect(problem == nil, "\(m)×\(n)×\(k) \(layout): \(problem ?? "")")
+            #expect(problem == nil, "\(kernels.name) \(m)×\(n)×\(k) \(layout): \(problem ?? "")")
         }
     }
 
     /// A B packed once gives the product of packing it every call: all depth blocks, ragged panels,
     /// both layouts, one and two threads.
-    @Test(arguments: [
-        (1, 16, 9), (7, 37, 288), (300, 64, 576), (50, 600, 330), (1, 300, 1000), (200, 5, 700), (13, 256, 1),
-    ])
-    func prepackedBMatchesReference(shape: (Int, Int, Int)) {
+    @Test(
+        arguments: KernelSet.runnable,
+        [
+            (1, 16, 9), (7, 37, 288), (300, 64, 576), (50, 600, 330), (1, 300, 1000), (200, 5, 700),
+            (13, 256, 1),
+        ])
+    func prepackedBMatchesReference(kernels: KernelSet, shape: (Int, Int, Int)) {
         let (m, n, k) = shape
         let saved = doodleThreadCount
         defer { doodleThreadCount = saved }
@@ -132,7 +146,8 @@ import Testing
             doodleThreadCount = threads
             for layout in Layout.all {
                 let packed: Kernel = { m, n, k, a, ars, acs, b, brs, bcs, c, ldc, _, bias, relu in
-                    let packedB = GEMM.PackedB(k: k, n: n, b: b, bRowStride: brs, bColStride: bcs)
+                    let packedB = GEMM.PackedB(
+                        k: k, n: n, b: b, bRowStride: brs, bColStride: bcs, kernels: kernels)
                     GEMM.multiply(
                         m: m, a: a, aRowStride: ars, aColStride: acs, packedB: packedB, c: c, ldc: ldc,
                         bias: bias, relu: relu)
@@ -142,7 +157,9 @@ import Testing
                 let expected = Self.product(
                     Self.reference, m: m, n: n, k: k, layout: layout, options: options)
                 let problem = mismatch(fast, expected, rtol: 1e-4, atol: 1e-4)
-                #expect(problem == nil, "\(m)×\(n)×\(k) \(layout), \(threads) threads: \(problem ?? "")")
+                #expect(
+                    problem == nil,
+                    "\(kernels.name) \(m)×\(n)×\(k) \(layout), \(threads) threads: \(problem ?? "")")
             }
         }
     }

@@ -57,12 +57,13 @@ import Testing
         Case(batch: 2, height: 3, width: 3, channels: 1600, filters: 8, kernel: 3),
     ]
 
-    @Test(arguments: cases, fusions)
-    func matchesIm2colReLUAndPool(_ c: Case, fusion: Fusion) throws {
+    /// A convolution of case `c` and an input for it, from a seed of the case.
+    static func convolution(_ c: Case, kernels: KernelSet) -> (Conv2D, Tensor) {
         var generator = SeededGenerator(seed: UInt64(c.filters * 31 + c.channels))
         let conv = Conv2D(
             inChannels: c.channels, outChannels: c.filters, kernelSize: c.kernel, stride: c.stride,
             padding: c.padding, generator: &generator)
+        conv.kernels = kernels
         conv.bias.value = Tensor(
             shape: [c.filters],
             scalars: (0..<c.filters).map { _ in Float.random(in: -1...1, using: &generator) })
@@ -70,6 +71,53 @@ import Testing
         let input = Tensor(
             shape: [c.batch, c.height, c.width, c.channels],
             scalars: (0..<count).map { _ in Float.random(in: -1...1, using: &generator) })
+        return (conv, input)
+    }
+
+    /// Each kernel set's training convolution (its im2col and GEMM) against a plain loop over the
+    /// window, within the GEMM tests' tolerance.
+    @Test(arguments: KernelSet.runnable, cases)
+    func im2colAndGEMMMatchAPlainConvolution(kernels: KernelSet, _ c: Case) {
+        let (conv, input) = Self.convolution(c, kernels: kernels)
+        let actual = conv.forward(input, training: true)
+        let g = conv.geometry(for: input.shape)
+        let (x, w, b) = (input.scalars, conv.weight.value.scalars, conv.bias.value.scalars)
+        var expected = [Float](repeating: 0, count: g.colRows * c.filters)
+        for n in 0..<g.batch {
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    let out = ((n * g.outHeight + oy) * g.outWidth + ox) * c.filters
+                    for k in 0..<c.filters {
+                        var sum = b[k]
+                        for ky in 0..<c.kernel {
+                            for kx in 0..<c.kernel {
+                                let (iy, ix) = (oy * c.stride + ky - g.padTop, ox * c.stride + kx - g.padLeft)
+                                guard iy >= 0 && iy < c.height && ix >= 0 && ix < c.width else { continue }
+                                for ch in 0..<c.channels {
+                                    sum +=
+                                        x[((n * c.height + iy) * c.width + ix) * c.channels + ch]
+                                        * w[((ky * c.kernel + kx) * c.channels + ch) * c.filters + k]
+                                }
+                            }
+                        }
+                        expected[out + k] = sum
+                    }
+                }
+            }
+        }
+        let problem = mismatch(actual.scalars, expected, rtol: 1e-4, atol: 1e-4)
+        #expect(problem == nil, "\(kernels.name) \(c): \(problem ?? "")")
+    }
+
+    @Test(arguments: KernelSet.runnable, cases)
+    func matchesIm2colReLUAndPool(kernels: KernelSet, _ c: Case) throws {
+        for fusion in Self.fusions {
+            try matchesIm2colReLUAndPool(kernels: kernels, c, fusion: fusion)
+        }
+    }
+
+    func matchesIm2colReLUAndPool(kernels: KernelSet, _ c: Case, fusion: Fusion) throws {
+        let (conv, input) = Self.convolution(c, kernels: kernels)
         // Training runs im2col + GEMM and leaves the ReLU and the pool to the next layers.
         let convolved = conv.forward(input, training: true)
         let pooled = fusion.pooled && convolved.shape[1] >= 2 && convolved.shape[2] >= 2
@@ -85,7 +133,7 @@ import Testing
         #expect(actual.shape == expected.shape)
         #expect(conv.outputShape(for: input.shape) == expected.shape)
         let problem = mismatch(actual.scalars, expected.scalars, rtol: 1e-5, atol: 1e-5)
-        #expect(problem == nil, "\(c): \(problem ?? "")")
+        #expect(problem == nil, "\(kernels.name) \(c), \(fusion): \(problem ?? "")")
         // Twice, as a server runs it: the kernels keep no state from one batch to the next.
         #expect(conv.forward(input, training: false).scalars == actual.scalars)
     }

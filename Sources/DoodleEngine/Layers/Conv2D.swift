@@ -12,7 +12,7 @@ public enum Padding: Sendable, Equatable, Codable {
 ///
 /// Computed as im2col followed by one matrix product `col (N·OH·OW, KH·KW·C) · weight (KH·KW·C, K)`,
 /// with the bias (and, when `fusedReLU`, the ReLU) applied as the product is stored. Inference skips
-/// the column matrix: a window of at most 32 taps × channels runs `DirectConv`, others `PanelConv`,
+/// the column matrix: a window of at most 32 taps × channels runs the direct kernel, others the panel one,
 /// and either can max-pool as it stores (`fusedMaxPool`). Model files hold the weight in
 /// PyTorch's (K, C, KH, KW) layout; `ModelIO` converts.
 public final class Conv2D: Layer {
@@ -28,6 +28,9 @@ public final class Conv2D: Layer {
     /// Max-pool the output 2×2 with stride 2 in the same pass, as a `MaxPool2D()` after this layer
     /// (and its ReLU) would: inference only, set by `Sequential.inferenceCopy()`.
     public var fusedMaxPool = false
+    /// The kernel set that runs this layer: the engine's choice unless a test picks another. A
+    /// weight packed for inference keeps the set that packed it.
+    public var kernels = KernelSet.current
 
     /// The weight packed for the matrix product, made by `packForInference()`: inference then skips
     /// packing it on every call. Training drops it, since the weight changes.
@@ -63,7 +66,8 @@ public final class Conv2D: Layer {
 
     public var parameters: [Parameter] { [weight, bias] }
 
-    func geometry(for shape: [Int]) -> ConvGeometry {
+    /// The convolution's geometry over an input of `shape` (N, H, W, C).
+    public func geometry(for shape: [Int]) -> ConvGeometry {
         precondition(
             shape.count == 4 && shape[3] == inChannels,
             "Conv2D expects (N, H, W, \(inChannels)), got \(shape)")
@@ -120,9 +124,7 @@ public final class Conv2D: Layer {
         } else if training || !forwardWithoutColumns(input, g, relu: relu, pooled: false) {
             col.resize(to: [g.colRows, g.colColumns])
             input.withUnsafeBufferPointer { x in
-                col.withUnsafeMutableBufferPointer {
-                    Im2col.forward(g, input: x.baseAddress!, col: $0.baseAddress!)
-                }
+                col.withUnsafeMutableBufferPointer { kernels.im2col(g, x.baseAddress!, $0.baseAddress!) }
             }
             multiplyWeight(col, g, relu: relu)
         }
@@ -132,27 +134,34 @@ public final class Conv2D: Layer {
     /// window, else `PanelConv` with the packed weight, each max-pooling as it stores when `pooled`.
     /// - Returns: `false`, having done nothing, when neither takes `g`.
     private func forwardWithoutColumns(_ input: Tensor, _ g: ConvGeometry, relu: Bool, pooled: Bool) -> Bool {
-        if DirectConv.suits(g, outChannels: outChannels) && (!pooled || DirectConv.canPool(g)) {
+        if kernels.directConvolutionSuits(g, outChannels, pooled) {
             input.withUnsafeBufferPointer { x in
                 weight.value.withUnsafeBufferPointer { w in
                     bias.value.withUnsafeBufferPointer { b in
                         output.withUnsafeMutableBufferPointer { y in
-                            DirectConv.forward(
-                                g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
-                                outChannels: outChannels, relu: relu, pooled: pooled, output: y.baseAddress!)
+                            kernels.directConvolution(
+                                Convolution(
+                                    g, input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                    outChannels: outChannels, relu: relu, pooled: pooled,
+                                    output: y.baseAddress!))
                         }
                     }
                 }
             }
             return true
         }
-        guard let packedWeight, PanelConv.suits(g, outChannels: outChannels) else { return false }
+        guard let packedWeight, packedWeight.kernels.panelConvolutionSuits(g, outChannels) else {
+            return false
+        }
         input.withUnsafeBufferPointer { x in
             bias.value.withUnsafeBufferPointer { b in
                 output.withUnsafeMutableBufferPointer { y in
-                    PanelConv.forward(
-                        g, input: x.baseAddress!, weight: packedWeight, bias: b.baseAddress!, relu: relu,
-                        pooled: pooled, output: y.baseAddress!)
+                    withExtendedLifetime(packedWeight) {
+                        packedWeight.kernels.panelConvolution(
+                            Convolution(
+                                g, input: x.baseAddress!, weight: packedWeight.base, bias: b.baseAddress!,
+                                outChannels: outChannels, relu: relu, pooled: pooled, output: y.baseAddress!))
+                    }
                 }
             }
         }
@@ -165,7 +174,7 @@ public final class Conv2D: Layer {
         packedWeight = weight.value.withUnsafeBufferPointer {
             GEMM.PackedB(
                 k: kernelSize * kernelSize * inChannels, n: outChannels, b: $0.baseAddress!,
-                bRowStride: outChannels, bColStride: 1)
+                bRowStride: outChannels, bColStride: 1, kernels: kernels)
         }
     }
 
@@ -191,7 +200,8 @@ public final class Conv2D: Layer {
                             m: g.colRows, n: outChannels, k: g.colColumns,
                             a: a.baseAddress!, aRowStride: g.colColumns, aColStride: 1,
                             b: w.baseAddress!, bRowStride: outChannels, bColStride: 1,
-                            c: y.baseAddress!, ldc: outChannels, bias: b.baseAddress!, relu: relu)
+                            c: y.baseAddress!, ldc: outChannels, bias: b.baseAddress!, relu: relu,
+                            kernels: kernels)
                     }
                 }
             }
@@ -210,7 +220,7 @@ public final class Conv2D: Layer {
                         m: g.colColumns, n: k, k: g.colRows,
                         a: cols.baseAddress!, aRowStride: 1, aColStride: g.colColumns,
                         b: dy.baseAddress!, bRowStride: k, bColStride: 1,
-                        c: dw.baseAddress!, ldc: k, accumulate: true)
+                        c: dw.baseAddress!, ldc: k, accumulate: true, kernels: kernels)
                 }
             }
             bias.grad.withUnsafeMutableBufferPointer { db in
@@ -229,9 +239,7 @@ public final class Conv2D: Layer {
                 multiplyWeightTransposed(dOutput, g, into: $0.baseAddress!)
             }
             dCol.withUnsafeBufferPointer { dc in
-                dInput.withUnsafeMutableBufferPointer {
-                    Im2col.backward(g, col: dc.baseAddress!, dInput: $0.baseAddress!)
-                }
+                dInput.withUnsafeMutableBufferPointer { kernels.col2im(g, dc.baseAddress!, $0.baseAddress!) }
             }
         }
         return dInput
@@ -247,7 +255,7 @@ public final class Conv2D: Layer {
                     m: g.colRows, n: g.colColumns, k: outChannels,
                     a: dy.baseAddress!, aRowStride: outChannels, aColStride: 1,
                     b: w.baseAddress!, bRowStride: 1, bColStride: outChannels,
-                    c: dCol, ldc: g.colColumns)
+                    c: dCol, ldc: g.colColumns, kernels: kernels)
             }
         }
     }

@@ -12,6 +12,8 @@ public final class Linear: Layer {
     private var output = Tensor(shape: [0], scalars: [])
     /// The weight packed for batches, made by `packForInference()`; training drops it.
     private var packedWeight: GEMM.PackedB?
+    /// The kernel set that runs this layer: the engine's choice unless a test picks another.
+    public var kernels = KernelSet.current
 
     /// A layer with He-initialised weights and zero bias.
     public init(inFeatures: Int, outFeatures: Int, generator: inout some RandomNumberGenerator) {
@@ -60,7 +62,7 @@ public final class Linear: Layer {
                             a: x.baseAddress!, aRowStride: inFeatures, aColStride: 1,
                             b: w.baseAddress!, bRowStride: 1, bColStride: inFeatures,
                             c: y.baseAddress!, ldc: outFeatures, bias: b.baseAddress!,
-                            relu: fusedReLU && !training)
+                            relu: fusedReLU && !training, kernels: kernels)
                     }
                 }
             }
@@ -73,7 +75,8 @@ public final class Linear: Layer {
     public func packForInference() {
         packedWeight = weight.value.withUnsafeBufferPointer {
             GEMM.PackedB(
-                k: inFeatures, n: outFeatures, b: $0.baseAddress!, bRowStride: 1, bColStride: inFeatures)
+                k: inFeatures, n: outFeatures, b: $0.baseAddress!, bRowStride: 1, bColStride: inFeatures,
+                kernels: kernels)
         }
     }
 
@@ -89,7 +92,7 @@ public final class Linear: Layer {
                         m: outFeatures, n: inFeatures, k: n,
                         a: dy.baseAddress!, aRowStride: 1, aColStride: outFeatures,
                         b: x.baseAddress!, bRowStride: inFeatures, bColStride: 1,
-                        c: dw.baseAddress!, ldc: inFeatures, accumulate: true)
+                        c: dw.baseAddress!, ldc: inFeatures, accumulate: true, kernels: kernels)
                 }
             }
             bias.grad.withUnsafeMutableBufferPointer {
@@ -103,7 +106,7 @@ public final class Linear: Layer {
                         m: n, n: inFeatures, k: outFeatures,
                         a: dy.baseAddress!, aRowStride: outFeatures, aColStride: 1,
                         b: w.baseAddress!, bRowStride: inFeatures, bColStride: 1,
-                        c: dx.baseAddress!, ldc: inFeatures)
+                        c: dx.baseAddress!, ldc: inFeatures, kernels: kernels)
                 }
             }
         }

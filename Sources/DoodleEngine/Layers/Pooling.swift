@@ -33,11 +33,12 @@ public final class MaxPool2D: Layer {
                     let (x, y) = (
                         SendablePointer(xBuffer.baseAddress!), SendablePointer(yBuffer.baseAddress!)
                     )
+                    let pool = KernelSet.current.maxPool2x2
                     parallelFor(shape[0]) { n in
                         for oy in 0..<oh {
-                            maxPool2x2(
-                                UnsafePointer(x.base) + (n * h + 2 * oy) * w * c, rowStride: w * c, width: ow,
-                                channels: c, into: y.base + (n * oh + oy) * ow * c)
+                            pool(
+                                UnsafePointer(x.base) + (n * h + 2 * oy) * w * c, w * c, ow, c,
+                                y.base + (n * oh + oy) * ow * c)
                         }
                     }
                 }
@@ -226,40 +227,4 @@ func poolingWindow(size: Int, stride: Int?) -> (size: Int, stride: Int) {
 func pooledShape(_ s: [Int], size: Int, stride: Int, layer: String) -> [Int] {
     precondition(s.count == 4 && s[1] >= size && s[2] >= size, "\(layer)(\(size)) cannot pool \(s)")
     return [s[0], (s[1] - size) / stride + 1, (s[2] - size) / stride + 1, s[3]]
-}
-
-/// out (width, C) = the maximum over each 2×2 block of `rows` (2 rows of `rowStride` floats, pixels
-/// of C floats): one row of a 2×2, stride-2 max pool. A trailing odd pixel is dropped.
-@inline(never)
-func maxPool2x2(
-    _ rows: UnsafePointer<Float>, rowStride: Int, width: Int, channels c: Int,
-    into out: UnsafeMutablePointer<Float>
-) {
-    typealias V = SIMD8<Float>
-    for px in 0..<width {
-        let a = rows + 2 * px * c
-        let b = a + rowStride
-        let o = out + px * c
-        var ch = 0
-        while ch + 8 <= c {
-            let m0 = larger(load(a + ch), load(a + c + ch))
-            let m1 = larger(load(b + ch), load(b + c + ch))
-            UnsafeMutableRawPointer(o + ch).storeBytes(of: larger(m0, m1), as: V.self)
-            ch += 8
-        }
-        while ch < c {
-            o[ch] = max(max(a[ch], a[c + ch]), max(b[ch], b[c + ch]))
-            ch += 1
-        }
-    }
-
-    @inline(__always) func load(_ p: UnsafePointer<Float>) -> V {
-        UnsafeRawPointer(p).loadUnaligned(as: V.self)
-    }
-    // The standard library's `pointwiseMax` is a generic call per vector here; this is one vmaxps.
-    @inline(__always) func larger(_ x: V, _ y: V) -> V {
-        var m = x
-        m.replace(with: y, where: y .> x)
-        return m
-    }
 }

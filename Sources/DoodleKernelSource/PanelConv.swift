@@ -1,9 +1,11 @@
+import DoodleKernels
+
 /// Convolution as a matrix product whose A is gathered from the image six rows at a time.
 ///
 /// im2col writes the whole column matrix (58 MB for `small`'s second layer at batch 256, nine
 /// copies of every pixel) and the product reads it back from memory. Here each thread gathers the
 /// windows of just the six output pixels of one micro-kernel panel into a buffer that stays in L1,
-/// and runs every 16-column panel of the prepacked weight over it before gathering the next six.
+/// and runs every `nr`-column panel of the prepacked weight over it before gathering the next six.
 /// Nothing goes to memory but the image, read, and the output, written once. Inference only: the
 /// backward pass needs the whole column matrix, so training keeps im2col.
 enum PanelConv {
@@ -17,20 +19,18 @@ enum PanelConv {
         stepRows * (g.colColumns + k) <= GEMM.scratchCount
     }
 
-    /// input (N, H, W, C) · `weight` ((KH·KW·C) × K, packed) + bias -> output (N, OH, OW, K), then
-    /// ReLU when `relu`.
+    /// input (N, H, W, C) · weight ((KH·KW·C) × K, packed by `GEMM.pack`) + bias -> output
+    /// (N, OH, OW, K), then ReLU when `relu`.
     ///
     /// When `pooled`, the output is max-pooled 2×2 with stride 2 on the way, to (N, OH/2, OW/2, K):
     /// the rows of the product are taken window by window (the four pixels of each 2×2 window in a
     /// row), three windows are computed into a tile in cache and pooled from there. Pixels no window
     /// covers (a trailing odd row or column) are never computed.
-    static func forward(
-        _ g: ConvGeometry, input: UnsafePointer<Float>, weight: GEMM.PackedB, bias: UnsafePointer<Float>,
-        relu: Bool, pooled: Bool = false, output: UnsafeMutablePointer<Float>
-    ) {
-        let (n, k) = (weight.n, weight.k)
+    static func forward(_ conv: Convolution) {
+        let g = conv.geometry
+        let (n, k, relu, pooled) = (conv.outChannels, g.colColumns, conv.relu, conv.pooled)
         precondition(
-            k == g.colColumns && suits(g, outChannels: n) && (!pooled || g.outHeight >= 2 && g.outWidth >= 2),
+            suits(g, outChannels: n) && (!pooled || g.outHeight >= 2 && g.outWidth >= 2),
             "PanelConv: weight \(k)×\(n) for \(g)")
         let pixels = pooled ? (g.outHeight / 2) * (g.outWidth / 2) : g.outHeight * g.outWidth
         let outputs = g.batch * pixels
@@ -41,39 +41,39 @@ enum PanelConv {
         // Several tasks per thread, so a thread that got its core late is covered by the others; no
         // task repacks anything, so small tasks cost only their dispatch.
         let tasks = threads <= 1 ? 1 : min(groups, 8 * threads)
-        let (x, b, y) = (SendablePointer(input), SendablePointer(bias), SendablePointer(output))
-        weight.storage.withUnsafeBufferPointer { packed in
-            let w = SendablePointer(packed.baseAddress!)
-            parallelFor(tasks) { task in
-                let (x, w, b) = (UnsafePointer(x.base), UnsafePointer(w.base), UnsafePointer(b.base))
-                let first = groups * task / tasks * group
-                let last = min(outputs, groups * (task + 1) / tasks * group)
-                GEMM.withScratch { buffer in
-                    let panels = buffer
-                    let tile = buffer + stepRows * k
-                    var start = first
-                    while start < last {
-                        let count = min(group, last - start)
-                        if !pooled {
-                            gather(g, x, rows: start..<(start + count), pooled: false, into: panels)
-                            multiplyPanels(
-                                panels, rows: count, depth: k, width: n, w, bias: b, relu: relu,
-                                into: y.base + start * n)
-                        } else {
-                            gather(
-                                g, x, rows: (4 * start)..<(4 * (start + count)), pooled: true, into: panels)
-                            multiplyPanels(
-                                panels, rows: 4 * count, depth: k, width: n, w, bias: b, relu: relu,
-                                into: tile)
-                            for window in 0..<count {
-                                // The window's four pixels are consecutive rows: as two rows of two.
-                                maxPool2x2(
-                                    tile + 4 * window * n, rowStride: 2 * n, width: 1, channels: n,
-                                    into: y.base + (start + window) * n)
-                            }
+        let (x, w, b) = (
+            SendablePointer(conv.input), SendablePointer(conv.weight), SendablePointer(conv.bias)
+        )
+        let y = SendablePointer(conv.output)
+        parallelFor(tasks) { task in
+            let (x, w, b) = (UnsafePointer(x.base), UnsafePointer(w.base), UnsafePointer(b.base))
+            let first = groups * task / tasks * group
+            let last = min(outputs, groups * (task + 1) / tasks * group)
+            GEMM.withScratch { buffer in
+                let panels = buffer
+                let tile = buffer + stepRows * k
+                var start = first
+                while start < last {
+                    let count = min(group, last - start)
+                    if !pooled {
+                        gather(g, x, rows: start..<(start + count), pooled: false, into: panels)
+                        multiplyPanels(
+                            panels, rows: count, depth: k, width: n, w, bias: b, relu: relu,
+                            into: y.base + start * n)
+                    } else {
+                        gather(
+                            g, x, rows: (4 * start)..<(4 * (start + count)), pooled: true, into: panels)
+                        multiplyPanels(
+                            panels, rows: 4 * count, depth: k, width: n, w, bias: b, relu: relu,
+                            into: tile)
+                        for window in 0..<count {
+                            // The window's four pixels are consecutive rows: as two rows of two.
+                            maxPoolRow2x2(
+                                tile + 4 * window * n, rowStride: 2 * n, width: 1, channels: n,
+                                into: y.base + (start + window) * n)
                         }
-                        start += count
                     }
+                    start += count
                 }
             }
         }
@@ -108,7 +108,7 @@ enum PanelConv {
     }
 
     /// C (rows ≤ 12, width) = A (rows, depth), row-major in `a` in whole six-row panels, · the packed
-    /// weight, plus bias, then ReLU: for each depth block and 16-column panel of the packed layout,
+    /// weight, plus bias, then ReLU: for each depth block and `nr`-column panel of the packed layout,
     /// every six-row panel of A.
     @inline(__always)
     private static func multiplyPanels(

@@ -1,17 +1,4 @@
-/// The geometry of a 2-D convolution or pooling window over an NHWC image batch.
-public struct ConvGeometry: Sendable, Equatable {
-    public var batch, height, width, channels: Int
-    public var kernelHeight, kernelWidth: Int
-    public var stride: Int
-    /// Zero padding before the first row and column; the rest of the padding goes after the last.
-    public var padTop, padLeft: Int
-    public var outHeight, outWidth: Int
-
-    /// Rows of the im2col matrix: one per output pixel of the batch.
-    @inlinable public var colRows: Int { batch * outHeight * outWidth }
-    /// Columns of the im2col matrix: one per (ky, kx, c) tap of the window.
-    @inlinable public var colColumns: Int { kernelHeight * kernelWidth * channels }
-}
+import DoodleKernels
 
 /// Image-to-column and its adjoint, for convolution as one matrix product.
 enum Im2col {
@@ -98,15 +85,16 @@ enum Im2col {
     }
 }
 
-/// Copies `count` floats, eight at a time: a window row is a few hundred bytes, for which a call to
-/// `memmove` (what `update(from:count:)` makes) costs as much as the copy.
+/// Copies `count` floats, a `Vector` at a time: a window row is a few hundred bytes, for which a
+/// call to `memmove` (what `update(from:count:)` makes) costs as much as the copy.
 @inline(__always)
 func copyFloats(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    let w = Vector.scalarCount
     var i = 0
-    while i + 8 <= count {
+    while i + w <= count {
         UnsafeMutableRawPointer(destination + i).storeBytes(
-            of: UnsafeRawPointer(source + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-        i += 8
+            of: UnsafeRawPointer(source + i).loadUnaligned(as: Vector.self), as: Vector.self)
+        i += w
     }
     while i < count {
         destination[i] = source[i]

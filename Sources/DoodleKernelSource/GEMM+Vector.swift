@@ -1,3 +1,5 @@
+import DoodleKernels
+
 extension Problem {
     /// Whether a one-row product has a layout `rowTimesMatrix` handles without packing.
     var vectorFriendly: Bool {
@@ -6,37 +8,38 @@ extension Problem {
 
     /// a (1, k) · B (k, cols) -> C (1, cols): batch-1 linear layers, with no packing.
     ///
-    /// B row-major streams rows of B into 32-column accumulators; B transposed (a weight matrix
-    /// W (n, k) used as Wᵀ) takes dot products of a with contiguous rows of W, four at a time.
+    /// B row-major streams rows of B into four `Vector`s of accumulators; B transposed (a weight
+    /// matrix W (n, k) used as Wᵀ) takes dot products of a with contiguous rows of W, four at a time.
     func rowTimesMatrix(cols: Range<Int>) {
-        typealias V = SIMD8<Float>
+        typealias V = Vector
+        let w = V.scalarCount, bytes = MemoryLayout<V>.size
         var j = cols.lowerBound
         if bColStride == 1 {
-            while j + 32 <= cols.upperBound {
+            while j + 4 * w <= cols.upperBound {
                 var s0 = V(), s1 = V(), s2 = V(), s3 = V()
                 var row = UnsafeRawPointer(b + j)
                 for p in 0..<k {
                     let x = V(repeating: a[p * aColStride])
-                    s0.addProduct(x, row.loadUnaligned(as: V.self))
-                    s1.addProduct(x, row.loadUnaligned(fromByteOffset: 32, as: V.self))
-                    s2.addProduct(x, row.loadUnaligned(fromByteOffset: 64, as: V.self))
-                    s3.addProduct(x, row.loadUnaligned(fromByteOffset: 96, as: V.self))
+                    s0 = multiplyAdd(x, row.loadUnaligned(as: V.self), s0)
+                    s1 = multiplyAdd(x, row.loadUnaligned(fromByteOffset: bytes, as: V.self), s1)
+                    s2 = multiplyAdd(x, row.loadUnaligned(fromByteOffset: 2 * bytes, as: V.self), s2)
+                    s3 = multiplyAdd(x, row.loadUnaligned(fromByteOffset: 3 * bytes, as: V.self), s3)
                     row += bRowStride * MemoryLayout<Float>.stride
                 }
                 store(s0, at: j)
-                store(s1, at: j + 8)
-                store(s2, at: j + 16)
-                store(s3, at: j + 24)
-                j += 32
+                store(s1, at: j + w)
+                store(s2, at: j + 2 * w)
+                store(s3, at: j + 3 * w)
+                j += 4 * w
             }
-            while j + 8 <= cols.upperBound {
+            while j + w <= cols.upperBound {
                 var s = V()
                 for p in 0..<k {
                     let x = V(repeating: a[p * aColStride])
-                    s.addProduct(x, UnsafeRawPointer(b + p * bRowStride + j).loadUnaligned(as: V.self))
+                    s = multiplyAdd(x, UnsafeRawPointer(b + p * bRowStride + j).loadUnaligned(as: V.self), s)
                 }
                 store(s, at: j)
-                j += 8
+                j += w
             }
         } else {
             while j + 4 <= cols.upperBound {
@@ -63,16 +66,16 @@ extension Problem {
         _ w0: UnsafePointer<Float>, _ w1: UnsafePointer<Float>, _ w2: UnsafePointer<Float>,
         _ w3: UnsafePointer<Float>
     ) -> (Float, Float, Float, Float) {
-        typealias V = SIMD8<Float>
+        typealias V = Vector
         var s0 = V(), s1 = V(), s2 = V(), s3 = V()
         var p = 0
-        while p + 8 <= k {
+        while p + V.scalarCount <= k {
             let x = UnsafeRawPointer(a + p).loadUnaligned(as: V.self)
-            s0.addProduct(x, UnsafeRawPointer(w0 + p).loadUnaligned(as: V.self))
-            s1.addProduct(x, UnsafeRawPointer(w1 + p).loadUnaligned(as: V.self))
-            s2.addProduct(x, UnsafeRawPointer(w2 + p).loadUnaligned(as: V.self))
-            s3.addProduct(x, UnsafeRawPointer(w3 + p).loadUnaligned(as: V.self))
-            p += 8
+            s0 = multiplyAdd(x, UnsafeRawPointer(w0 + p).loadUnaligned(as: V.self), s0)
+            s1 = multiplyAdd(x, UnsafeRawPointer(w1 + p).loadUnaligned(as: V.self), s1)
+            s2 = multiplyAdd(x, UnsafeRawPointer(w2 + p).loadUnaligned(as: V.self), s2)
+            s3 = multiplyAdd(x, UnsafeRawPointer(w3 + p).loadUnaligned(as: V.self), s3)
+            p += V.scalarCount
         }
         var t0 = s0.sum(), t1 = s1.sum(), t2 = s2.sum(), t3 = s3.sum()
         while p < k {
@@ -85,10 +88,10 @@ extension Problem {
         return (t0, t1, t2, t3)
     }
 
-    /// Stores eight finished sums of row 0 through the epilogue.
+    /// Stores a vector of finished sums of row 0 through the epilogue.
     @inline(__always)
-    private func store(_ sums: SIMD8<Float>, at j: Int) {
-        for lane in 0..<8 { finish(sums[lane], at: j + lane) }
+    private func store(_ sums: Vector, at j: Int) {
+        for lane in 0..<Vector.scalarCount { finish(sums[lane], at: j + lane) }
     }
 
     /// Stores one finished sum of row 0 through the epilogue.

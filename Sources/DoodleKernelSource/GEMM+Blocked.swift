@@ -1,11 +1,15 @@
-/// Register-block and cache-block sizes for AVX2: a 6 × 16 tile of C is 12 `SIMD8<Float>`
-/// accumulators, leaving 4 of the 16 ymm registers for B and the broadcast A element.
+import DoodleKernels
+
+/// Register-block and cache-block sizes: an `mr` × `nr` tile of C is 12 `Vector` accumulators (two
+/// per row), leaving registers for two of B and the broadcast A element: 16 ymm registers for AVX2,
+/// 32 zmm for AVX-512, 16 xmm for SSE2.
 extension GEMM {
     /// Rows of C per micro-kernel tile.
     static let mr = 6
-    /// Columns of C per micro-kernel tile (two `SIMD8<Float>`).
-    static let nr = 16
-    /// Depth of a packed block: a 16-column B panel (`kcMax` × 16) plus a 6-row A panel stay in L1.
+    /// Columns of C per micro-kernel tile (two `Vector`s).
+    static let nr = 2 * Vector.scalarCount
+    /// Depth of a packed block: an A panel (`mr` × `kcMax`, 7.5 KiB) stays in L1 while the block's B
+    /// panels stream past it from L2.
     static let kcMax = 320
     /// Width of a packed B block: `kcMax` × `ncMax` floats (320 KiB) stay in L2.
     static let ncMax = 256
@@ -27,7 +31,7 @@ struct Problem {
     let accumulate: Bool, bias: UnsafePointer<Float>?, relu: Bool
     /// B already packed by `GEMM.PackedB` (then `b` is unused), or nil to pack it block by block.
     var prepackedB: UnsafePointer<Float>? = nil
-    /// The prepacked B's width, rounded up to whole 16-column panels.
+    /// The prepacked B's width, rounded up to whole `nr`-column panels.
     var prepackedWidth = 0
 
     /// `C (rows, cols) = (accumulate ? C : 0) + bias`, then ReLU: the whole product when k is 0.
@@ -45,7 +49,7 @@ struct Problem {
     /// Computes the block `C (rows, cols)` on the calling thread.
     ///
     /// Loops, outermost first: columns in `ncMax` blocks, depth in `kc` blocks (B packed once per
-    /// block), rows in 6-row panels (A read in place or packed), columns in 16-wide panels.
+    /// block), rows in `mr`-row panels (A read in place or packed), columns in `nr`-wide panels.
     func run(rows: Range<Int>, cols: Range<Int>) {
         let mr = GEMM.mr, nr = GEMM.nr
         let (kc, _) = GEMM.depthBlocks(k)
@@ -59,7 +63,7 @@ struct Problem {
                 var pc = 0
                 while pc < k {
                     let kcur = min(kc, k - pc)
-                    // A prepacked B holds, per depth block, every 16-column panel of the whole width.
+                    // A prepacked B holds, per depth block, every `nr`-column panel of the whole width.
                     let blockB: UnsafePointer<Float>
                     if let prepackedB {
                         blockB = prepackedB + pc * prepackedWidth + jc * kcur
@@ -104,7 +108,7 @@ struct Problem {
         }
     }
 
-    /// Packs B (depth, cols) into 16-column panels, each `depth.count` × 16 row-major, zero-padded.
+    /// Packs B (depth, cols) into `nr`-column panels, each `depth.count` × `nr` row-major, zero-padded.
     func packB(into dst: UnsafeMutablePointer<Float>, depth: Range<Int>, cols: Range<Int>) {
         let nr = GEMM.nr
         let kc = depth.count
@@ -114,13 +118,14 @@ struct Problem {
             let width = min(nr, cols.upperBound - j0)
             if bColStride == 1 && width == nr {
                 var src = b + depth.lowerBound * bRowStride + j0
+                let half = MemoryLayout<Vector>.size
                 for p in 0..<kc {
                     let from = UnsafeRawPointer(src)
                     let to = UnsafeMutableRawPointer(out + p * nr)
-                    to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                    to.storeBytes(of: from.loadUnaligned(as: Vector.self), as: Vector.self)
                     to.storeBytes(
-                        of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self),
-                        toByteOffset: 32, as: SIMD8<Float>.self)
+                        of: from.loadUnaligned(fromByteOffset: half, as: Vector.self), toByteOffset: half,
+                        as: Vector.self)
                     src += bRowStride
                 }
             } else if bRowStride == 1 && width == nr {
@@ -140,15 +145,15 @@ struct Problem {
         }
     }
 
-    /// Packs 16 columns of a transposed B (a weight matrix W used as Wᵀ, rows of W contiguous)
-    /// by 8 × 8 register transposes, so every store is a full vector.
+    /// Packs `nr` columns of a transposed B (a weight matrix W used as Wᵀ, rows of W contiguous)
+    /// by 8 × 8 register transposes, so every store is a full 8-float vector.
     private func packTransposedPanel(into out: UnsafeMutablePointer<Float>, depth: Range<Int>, from j0: Int) {
         typealias V = SIMD8<Float>
         let nr = GEMM.nr
         let kc = depth.count
         var p = 0
         while p + 8 <= kc {
-            for half in 0..<2 {
+            for half in 0..<(nr / 8) {
                 let src = b + (j0 + 8 * half) * bColStride + depth.lowerBound + p
                 var r0 = UnsafeRawPointer(src).loadUnaligned(as: V.self)
                 var r1 = UnsafeRawPointer(src + bColStride).loadUnaligned(as: V.self)
@@ -192,12 +197,12 @@ struct Problem {
         }
     }
 
-    /// Packs A (rows, depth) into one 6-row panel, `depth.count` × 6 column-major, zero-padded.
+    /// Packs A (rows, depth) into one `mr`-row panel, `depth.count` × `mr` column-major, zero-padded.
     func packA(into dst: UnsafeMutablePointer<Float>, rows: Range<Int>, depth: Range<Int>) {
         let mr = GEMM.mr
         let height = rows.count
         if aRowStride == 1 && height == mr {
-            // A transposed (dWeight = colᵀ · dOut): each depth step is 6 contiguous floats.
+            // A transposed (dWeight = colᵀ · dOut): each depth step is 6 (`mr`) contiguous floats.
             var src = a + rows.lowerBound + depth.lowerBound * aColStride
             var out = UnsafeMutableRawPointer(dst)
             for _ in 0..<depth.count {

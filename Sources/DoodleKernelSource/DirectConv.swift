@@ -1,10 +1,12 @@
+import DoodleKernels
+
 /// Direct convolution for windows of few taps: a first layer on a grey image (3×3×1, 9 taps).
 ///
 /// im2col would copy each pixel of such an image nine times into a matrix of depth 9, and no GEMM
-/// runs a product that shallow well: the 6 × 16 micro-kernel stores its tile after nine steps. Here
+/// runs a product that shallow well: the GEMM micro-kernel stores its tile after nine steps. Here
 /// each image is first copied into a zero-padded buffer, so that every window is whole, and then
-/// four neighbouring pixels × 16 output channels sum their taps straight from it: two weight
-/// vectors and four broadcasts feed eight multiply-adds. The im2col + GEMM path stays the reference
+/// four neighbouring pixels × two `Vector`s of output channels sum their taps straight from it: two
+/// weight vectors and four broadcasts feed eight multiply-adds. The im2col + GEMM path stays the reference
 /// the tests compare it with, and is what training uses (its backward pass needs the columns).
 enum DirectConv {
     /// The widest window (taps × input channels) the direct kernel takes.
@@ -15,7 +17,7 @@ enum DirectConv {
     /// Whether the direct kernel should run `g`: a shallow window, whole vectors of channels, and a
     /// padded image that fits in a scratch buffer beside two output rows (for pooling).
     static func suits(_ g: ConvGeometry, outChannels k: Int) -> Bool {
-        g.colColumns <= maxColumns && k % 8 == 0
+        g.colColumns <= maxColumns && k % Vector.scalarCount == 0
             && paddedSize(g) + 2 * g.outWidth * k <= GEMM.scratchCount
     }
 
@@ -43,11 +45,8 @@ enum DirectConv {
     /// each pair of output rows is computed into the scratch buffer, which stays in cache, and pooled
     /// from there, so the full-size output never goes to memory (25 MB for `small`'s first layer at
     /// batch 256). Needs `canPool` too.
-    static func forward(
-        _ g: ConvGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>,
-        outChannels k: Int, relu: Bool, pooled: Bool = false, output: UnsafeMutablePointer<Float>
-    ) {
+    static func forward(_ conv: Convolution) {
+        let (g, k, relu, pooled) = (conv.geometry, conv.outChannels, conv.relu, conv.pooled)
         precondition(suits(g, outChannels: k) && (!pooled || canPool(g)), "DirectConv: cannot run \(g)")
         let rowWidth = g.outWidth * k
         let heightOut = pooled ? g.outHeight / 2 : g.outHeight
@@ -56,7 +55,8 @@ enum DirectConv {
         // About 20 µs of work per task, as GEMM decides; a first layer at batch 1 runs inline.
         let tasks = work < 1 << 17 ? 1 : min(rows, 4 * doodleThreadCount)
         let (x, w, b, y) = (
-            SendablePointer(input), SendablePointer(weight), SendablePointer(bias), SendablePointer(output)
+            SendablePointer(conv.input), SendablePointer(conv.weight), SendablePointer(conv.bias),
+            SendablePointer(conv.output)
         )
         parallelFor(tasks) { task in
             let (x, w, b) = (UnsafePointer(x.base), UnsafePointer(w.base), UnsafePointer(b.base))
@@ -75,7 +75,7 @@ enum DirectConv {
                         if pooled {
                             outputRow(2 * r, g, padded, taps, w, b, k, relu, into: pair)
                             outputRow(2 * r + 1, g, padded, taps, w, b, k, relu, into: pair + rowWidth)
-                            maxPool2x2(
+                            maxPoolRow2x2(
                                 pair, rowStride: rowWidth, width: g.outWidth / 2, channels: k,
                                 into: y.base + row * (g.outWidth / 2) * k)
                         } else {
@@ -124,19 +124,20 @@ enum DirectConv {
         into output: UnsafeMutablePointer<Float>
     ) {
         let window = padded + oy * g.stride * paddedWidth(g) * g.channels
+        let w = Vector.scalarCount
         var o = 0
         while o < k {
-            if k - o >= 16 {
+            if k - o >= 2 * w {
                 channelBlock(g, window, taps, weight, bias, k, relu, o: o, wide: true, into: output)
-                o += 16
+                o += 2 * w
             } else {
                 channelBlock(g, window, taps, weight, bias, k, relu, o: o, wide: false, into: output)
-                o += 8
+                o += w
             }
         }
     }
 
-    /// Output channels [o, o + 16) (`wide`) or [o, o + 8) of every pixel of the row whose first
+    /// Output channels [o, o + 2w) (`wide`) or [o, o + w) of every pixel, w floats a `Vector`, of the row whose first
     /// window starts at `window`, four pixels at a time.
     @inline(__always)
     private static func channelBlock(
@@ -144,7 +145,8 @@ enum DirectConv {
         _ weight: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ k: Int, _ relu: Bool, o: Int,
         wide: Bool, into output: UnsafeMutablePointer<Float>
     ) {
-        typealias V = SIMD8<Float>
+        typealias V = Vector
+        let (w, bytes) = (V.scalarCount, MemoryLayout<V>.size)
         let step = g.stride * g.channels  // from one pixel's window to the next one's
         let tapStride = k * MemoryLayout<Float>.stride
         var ox = 0
@@ -157,16 +159,16 @@ enum DirectConv {
                 let w0 = tap.loadUnaligned(as: V.self)
                 let x0 = V(repeating: at[0]), x1 = V(repeating: at[step])
                 let x2 = V(repeating: at[2 * step]), x3 = V(repeating: at[3 * step])
-                a0.addProduct(x0, w0)
-                a1.addProduct(x1, w0)
-                a2.addProduct(x2, w0)
-                a3.addProduct(x3, w0)
+                a0 = multiplyAdd(x0, w0, a0)
+                a1 = multiplyAdd(x1, w0, a1)
+                a2 = multiplyAdd(x2, w0, a2)
+                a3 = multiplyAdd(x3, w0, a3)
                 if wide {
-                    let w1 = tap.loadUnaligned(fromByteOffset: 32, as: V.self)
-                    b0.addProduct(x0, w1)
-                    b1.addProduct(x1, w1)
-                    b2.addProduct(x2, w1)
-                    b3.addProduct(x3, w1)
+                    let w1 = tap.loadUnaligned(fromByteOffset: bytes, as: V.self)
+                    b0 = multiplyAdd(x0, w1, b0)
+                    b1 = multiplyAdd(x1, w1, b1)
+                    b2 = multiplyAdd(x2, w1, b2)
+                    b3 = multiplyAdd(x3, w1, b3)
                 }
                 tap += tapStride
             }
@@ -177,10 +179,10 @@ enum DirectConv {
             if valid > 2 { store(a2, bias + o, relu, out + 2 * k) }
             if valid > 3 { store(a3, bias + o, relu, out + 3 * k) }
             if wide {
-                store(b0, bias + o + 8, relu, out + 8)
-                if valid > 1 { store(b1, bias + o + 8, relu, out + k + 8) }
-                if valid > 2 { store(b2, bias + o + 8, relu, out + 2 * k + 8) }
-                if valid > 3 { store(b3, bias + o + 8, relu, out + 3 * k + 8) }
+                store(b0, bias + o + w, relu, out + w)
+                if valid > 1 { store(b1, bias + o + w, relu, out + k + w) }
+                if valid > 2 { store(b2, bias + o + w, relu, out + 2 * k + w) }
+                if valid > 3 { store(b3, bias + o + w, relu, out + 3 * k + w) }
             }
             ox += block
         }
@@ -189,10 +191,10 @@ enum DirectConv {
     /// sum + bias, clamped at zero when `relu`, to `out`.
     @inline(__always)
     private static func store(
-        _ sum: SIMD8<Float>, _ bias: UnsafePointer<Float>, _ relu: Bool, _ out: UnsafeMutablePointer<Float>
+        _ sum: Vector, _ bias: UnsafePointer<Float>, _ relu: Bool, _ out: UnsafeMutablePointer<Float>
     ) {
-        var value = sum + UnsafeRawPointer(bias).loadUnaligned(as: SIMD8<Float>.self)
-        if relu { value.replace(with: SIMD8<Float>(), where: value .< SIMD8<Float>()) }
-        UnsafeMutableRawPointer(out).storeBytes(of: value, as: SIMD8<Float>.self)
+        var value = sum + UnsafeRawPointer(bias).loadUnaligned(as: Vector.self)
+        if relu { value.replace(with: Vector(), where: value .< Vector()) }
+        UnsafeMutableRawPointer(out).storeBytes(of: value, as: Vector.self)
     }
 }

@@ -12,11 +12,10 @@ public nonisolated(unsafe) var doodleThreadCount: Int = ProcessInfo.processInfo.
 /// Safe because every parallel loop in the engine gives each iteration a disjoint range of the
 /// output to write, and the caller keeps the buffer alive (inside its `withUnsafe...` scope) until
 /// `parallelFor` returns, which is after every iteration has finished.
-@usableFromInline
-struct SendablePointer<Pointee>: @unchecked Sendable {
-    @usableFromInline let base: UnsafeMutablePointer<Pointee>
-    @usableFromInline init(_ base: UnsafeMutablePointer<Pointee>) { self.base = base }
-    @usableFromInline init(_ base: UnsafePointer<Pointee>) {
+public struct SendablePointer<Pointee>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Pointee>
+    @inlinable public init(_ base: UnsafeMutablePointer<Pointee>) { self.base = base }
+    @inlinable public init(_ base: UnsafePointer<Pointee>) {
         self.base = UnsafeMutablePointer(mutating: base)
     }
 }

@@ -1,43 +1,44 @@
 extension GEMM {
-    /// A (6, kc) · B (kc, 16) -> C (rows ≤ 6, cols ≤ 16), then the epilogue.
+    /// A (6, kc) · B (kc, nr) -> C (rows ≤ 6, cols ≤ nr), then the epilogue; nr is two `Vector`s.
     ///
     /// Element (i, p) of A is `a[i * ars + p * acs]` (a packed panel or A in place); B is a packed
-    /// panel, 32-byte aligned, row p at `b + 16 p`. The 12 accumulators live in ymm registers and
-    /// every multiply-add is one `vfmadd231ps`.
+    /// panel, row p at `b + nr p` (64-byte aligned, so no load splits a cache line). The 12 accumulators live in vector registers (ymm
+    /// for AVX2, zmm for AVX-512) and every multiply-add is one `vfmadd231ps` where the set has FMA.
     @inline(__always)
     static func microKernel(
         kc: Int, a: UnsafePointer<Float>, ars: Int, acs: Int, b: UnsafePointer<Float>,
         c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, epilogue: Epilogue
     ) {
-        typealias V = SIMD8<Float>
+        typealias V = Vector
+        let half = MemoryLayout<V>.size
         var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V()
         var c30 = V(), c31 = V(), c40 = V(), c41 = V(), c50 = V(), c51 = V()
         let r1 = ars, r2 = 2 * ars, r3 = 3 * ars, r4 = 4 * ars, r5 = 5 * ars
         var pa = a
         var pb = UnsafeRawPointer(b)
         for _ in 0..<kc {
-            let b0 = pb.load(as: V.self)
-            let b1 = pb.load(fromByteOffset: 32, as: V.self)
+            let b0 = pb.loadUnaligned(as: V.self)
+            let b1 = pb.loadUnaligned(fromByteOffset: half, as: V.self)
             var x = V(repeating: pa[0])
-            c00.addProduct(x, b0)
-            c01.addProduct(x, b1)
+            c00 = multiplyAdd(x, b0, c00)
+            c01 = multiplyAdd(x, b1, c01)
             x = V(repeating: pa[r1])
-            c10.addProduct(x, b0)
-            c11.addProduct(x, b1)
+            c10 = multiplyAdd(x, b0, c10)
+            c11 = multiplyAdd(x, b1, c11)
             x = V(repeating: pa[r2])
-            c20.addProduct(x, b0)
-            c21.addProduct(x, b1)
+            c20 = multiplyAdd(x, b0, c20)
+            c21 = multiplyAdd(x, b1, c21)
             x = V(repeating: pa[r3])
-            c30.addProduct(x, b0)
-            c31.addProduct(x, b1)
+            c30 = multiplyAdd(x, b0, c30)
+            c31 = multiplyAdd(x, b1, c31)
             x = V(repeating: pa[r4])
-            c40.addProduct(x, b0)
-            c41.addProduct(x, b1)
+            c40 = multiplyAdd(x, b0, c40)
+            c41 = multiplyAdd(x, b1, c41)
             x = V(repeating: pa[r5])
-            c50.addProduct(x, b0)
-            c51.addProduct(x, b1)
+            c50 = multiplyAdd(x, b0, c50)
+            c51 = multiplyAdd(x, b1, c51)
             pa += acs
-            pb += 64
+            pb += 2 * half
         }
         if rows == mr && cols == nr {
             storeRow(c00, c01, c, epilogue)
@@ -66,27 +67,26 @@ extension GEMM {
         }
     }
 
-    /// Stores one full 16-wide row of a tile through the epilogue.
+    /// Stores one full `nr`-wide row of a tile through the epilogue.
     @inline(__always)
-    static func storeRow(
-        _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ c: UnsafeMutablePointer<Float>, _ epilogue: Epilogue
-    ) {
-        typealias V = SIMD8<Float>
+    static func storeRow(_ v0: Vector, _ v1: Vector, _ c: UnsafeMutablePointer<Float>, _ epilogue: Epilogue) {
+        typealias V = Vector
+        let half = MemoryLayout<V>.size
         var v0 = v0, v1 = v1
         let out = UnsafeMutableRawPointer(c)
         if epilogue.loadC {
             v0 += out.loadUnaligned(as: V.self)
-            v1 += out.loadUnaligned(fromByteOffset: 32, as: V.self)
+            v1 += out.loadUnaligned(fromByteOffset: half, as: V.self)
         }
         if let bias = epilogue.bias {
             v0 += UnsafeRawPointer(bias).loadUnaligned(as: V.self)
-            v1 += UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: 32, as: V.self)
+            v1 += UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: half, as: V.self)
         }
         if epilogue.relu {
             v0.replace(with: 0, where: v0 .< 0)
             v1.replace(with: 0, where: v1 .< 0)
         }
         out.storeBytes(of: v0, as: V.self)
-        out.storeBytes(of: v1, toByteOffset: 32, as: V.self)
+        out.storeBytes(of: v1, toByteOffset: half, as: V.self)
     }
 }
