@@ -4,7 +4,7 @@ import Foundation
 
 /// What a model makes of one category file: the check that catches a file of one thing filed under
 /// another's name (Google's alarm clocks once shipped here as `clock.npy`).
-public struct FileAudit: Sendable, Equatable {
+public struct FileAudit: Sendable {
     /// The file.
     public var file: CategoryFile
     /// How many of its drawings were scored.
@@ -23,12 +23,6 @@ public struct FileAudit: Sendable, Equatable {
     public var isSuspect: Bool {
         guard known, let top = predicted.first else { return false }
         return top.name != file.category && top.share > ownShare
-    }
-
-    public static func == (a: FileAudit, b: FileAudit) -> Bool {
-        a.file == b.file && a.drawings == b.drawings && a.known == b.known
-            && a.predicted.map(\.name) == b.predicted.map(\.name)
-            && a.predicted.map(\.share) == b.predicted.map(\.share)
     }
 }
 
