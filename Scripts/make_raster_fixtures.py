@@ -67,6 +67,17 @@ def cases():
         ("edge touching box", [[[0, 255], [0, 0]], [[255, 255], [0, 255]], [[0, 0], [255, 0]]]),
         ("small drawing", [[[0, 20, 40], [0, 30, 0]]]),
         ("self crossing", [[[0, 255, 0, 255], [0, 255, 255, 0]]]),
+        # Sharp turns whose outline edges cross just below a pixel row's end: the scan converter
+        # must test the next row's order at its first sample, as cairo's can_do_full_row does, or a
+        # pixel wraps from 255 to 0 (found by random search; marker.ndjson line 4 in shared).
+        ("sharp V crossing after a row (28)", [[[255, 251, 148], [169, 205, 120]]]),
+        ("sharp V crossing after a row (28, second)", [[[240, 202, 72], [19, 174, 121]]]),
+        ("sharp V crossing after a row (64)", [[[13, 43, 217], [64, 210, 163]]]),
+        ("sharp V crossing after a row (128)", [[[242, 17, 94], [145, 183, 49]]]),
+        ("marker, Google key 6283140043636736", [
+            [[192, 185, 144, 70, 27, 38, 63, 126, 156, 187, 253, 255, 226],
+             [0, 19, 68, 140, 190, 207, 235, 192, 164, 129, 31, 20, 11]],
+            [[23, 20, 2, 0], [199, 210, 239, 253]]]),
     ]
     for k in range(4):
         strokes = []
@@ -80,8 +91,11 @@ def cases():
 def main():
     records = []
     all_cases = cases()
-    # Every case at Google's 28 pixels, and a few at 48 to exercise other scales.
-    for side, chosen in ((28, all_cases), (48, all_cases[:3] + all_cases[-2:])):
+    # Every case at Google's 28 pixels; a few at 48, and at 64 and 128 (the bigger bitmaps a model
+    # may train on: Google's recipe with the surface scaled, line width and padding in proportion).
+    sharp = [case for case in all_cases if case[0].startswith(("sharp", "marker"))]
+    few = all_cases[:3] + all_cases[-2:]
+    for side, chosen in ((28, all_cases), (48, few), (64, few + sharp), (128, all_cases[:2] + sharp)):
         for name, strokes in chosen:
             vector = [np.array(s, dtype=float) for s in strokes]
             bitmap = vector_to_raster([vector], side=side)[0]

@@ -160,10 +160,12 @@ struct Sweep {
             let edge = e[Int(i)]
             var cell = edge.cell
             if !edge.isVertical {
+                // x at the next row's first sample, a whole row on, as cairo's can_do_full_row
+                // steps it. Checking half a sub-row earlier let two edges that cross in between
+                // pass as ordered: the next row then swept an unsorted list, and a pixel's
+                // overlapping spans could sum past full coverage (255 wrapped to 0).
                 let x = edge.x
-                let (quo, rem) = normalized(
-                    x.quo + edge.rowStepQuo - edge.halfStepQuo, x.rem + edge.rowStepRem - edge.halfStepRem,
-                    edge.dy)
+                let (quo, rem) = normalized(x.quo + edge.rowStepQuo, x.rem + edge.rowStepRem, edge.dy)
                 cell = quo + (rem >= edge.dy / 2 ? 1 : 0)
             }
             if cell < previous { return false }

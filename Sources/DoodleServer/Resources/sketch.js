@@ -1181,8 +1181,9 @@ class Raster {
         const half = Math.floor(d / 2);
         let quo = cellRem[e] >= half ? cell[e] : cell[e] - 1;
         let rem = cellRem[e] >= half ? cellRem[e] - half : cellRem[e] + d - half;
-        quo += this.rowStepQuo[e] - this.halfStepQuo[e];
-        rem += this.rowStepRem[e] - this.halfStepRem[e];
+        // A whole row from this sample, as cairo's can_do_full_row (Rasterizer+ActiveList).
+        quo += this.rowStepQuo[e];
+        rem += this.rowStepRem[e];
         if (rem < 0) {
           quo -= 1;
           rem += d;
