@@ -25,6 +25,9 @@ extension Doodle {
         @Option(help: "Rasterizing passes over the strokes (the best is reported).")
         var repeats = 3
 
+        @Option(help: "Bitmap sides to rasterize at, comma-separated (Google's is 28).")
+        var sides = "28,64,128"
+
         func run() async throws {
             try benchLoading()
             try benchRasterizing()
@@ -66,6 +69,8 @@ extension Doodle {
                     categories, rows, opened, touched, checksum & 0xFFFF))
         }
 
+        /// Times Doodle's rasterizer on every drawing of the stroke folder at each side, beside
+        /// pycairo running Google's recipe on the same strokes when `--cairo-python` is given.
         func benchRasterizing() throws {
             let folder = URL(fileURLWithPath: strokes)
             let files = try FileManager.default.contentsOfDirectory(
@@ -74,37 +79,64 @@ extension Doodle {
             .filter { $0.pathExtension == "ndjson" }.sorted { $0.path < $1.path }
             guard !files.isEmpty else { throw ValidationError("no .ndjson files in \(strokes)") }
             let drawings = try files.flatMap { try QuickDrawNDJSON.read(from: $0).drawings }
-            let rasterizer = Rasterizer()
+            for side in try parsedSides() {
+                let ours = try timeDoodle(drawings, side: side)
+                print(
+                    String(
+                        format:
+                            "rasterize %d×%d: %d drawings, one thread: %.0f drawings/s (Doodle, "
+                            + "RasterizerSession; %.0f/s with a new bitmap and workspace each)",
+                        side, side, drawings.count, ours.session, ours.fresh))
+                guard let cairoPython else { continue }
+                let peer = try timePycairo(cairoPython, files: files, side: side)
+                print(
+                    String(
+                        format:
+                            "rasterize %d×%d: %.0f drawings/s (pycairo, Google's recipe); Doodle is %.2fx",
+                        side, side, peer, ours.session / peer))
+            }
+        }
+
+        func parsedSides() throws -> [Int] {
+            let parsed = sides.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parsed.isEmpty, parsed.allSatisfy({ $0.map { (1...4096).contains($0) } ?? false }) else {
+                throw ValidationError("--sides takes bitmap sides 1...4096, comma-separated, e.g. 28,64,128")
+            }
+            return parsed.compactMap { $0 }
+        }
+
+        /// Drawings per second (best of `repeats` passes, CPU time of this thread) with one reused
+        /// session, and with a new bitmap and workspace for each drawing.
+        func timeDoodle(_ drawings: [Drawing], side: Int) throws -> (session: Double, fresh: Double) {
+            let rasterizer = Rasterizer(side: side)
             var session = RasterizerSession(rasterizer)
             var bitmap: [UInt8] = []
+            let middle = side / 2 * side + side / 2
             var best = (session: Double.infinity, fresh: Double.infinity)
+            var ink = 0
             for _ in 0..<repeats {
-                var ink = 0
                 var start = clock()
                 for drawing in drawings {
                     try session.render(drawing, into: &bitmap)
-                    ink &+= Int(bitmap[14 * 28 + 14])
+                    ink &+= Int(bitmap[middle])
                 }
                 best.session = min(best.session, Double(clock() - start) / Double(CLOCKS_PER_SEC))
                 start = clock()
-                for drawing in drawings { ink &+= Int(try rasterizer.render(drawing)[14 * 28 + 14]) }
+                for drawing in drawings { ink &+= Int(try rasterizer.render(drawing)[middle]) }
                 best.fresh = min(best.fresh, Double(clock() - start) / Double(CLOCKS_PER_SEC))
-                _ = ink
             }
-            let ours = Double(drawings.count) / best.session
-            print(
-                String(
-                    format:
-                        "rasterize: %d drawings, one thread: %.0f drawings/s (Doodle, RasterizerSession; "
-                        + "%.0f/s with a new bitmap and workspace each)",
-                    drawings.count, ours, Double(drawings.count) / best.fresh))
-            guard let cairoPython else { return }
+            precondition(ink >= 0)  // keeps the renders from being optimised away
+            return (Double(drawings.count) / best.session, Double(drawings.count) / best.fresh)
+        }
+
+        /// pycairo's drawings per second at `side`, from `Scripts/pycairo_raster_bench.py`.
+        func timePycairo(_ python: String, files: [URL], side: Int) throws -> Double {
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
                 .deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("Scripts/pycairo_raster_bench.py")
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: cairoPython)
-            process.arguments = [script.path] + files.map(\.path)
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [script.path, "--side", String(side)] + files.map(\.path)
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
@@ -113,13 +145,9 @@ extension Doodle {
             struct Row: Decodable { var drawings_per_s: Double }
             guard process.terminationStatus == 0, let row = try? JSONDecoder().decode(Row.self, from: output)
             else {
-                throw ValidationError("the pycairo peer failed (does \(cairoPython) have pycairo and numpy?)")
+                throw ValidationError("the pycairo peer failed (does \(python) have pycairo and numpy?)")
             }
-            print(
-                String(
-                    format: "rasterize: %.0f drawings/s (pycairo, Google's recipe); Doodle is %.2fx",
-                    row.drawings_per_s,
-                    ours / row.drawings_per_s))
+            return row.drawings_per_s
         }
     }
 }
