@@ -19,6 +19,7 @@ public struct PageController<Context: RequestContext>: Sendable {
             ("/app.css", "app.css", "text/css; charset=utf-8"),
             ("/app.js", "app.js", "text/javascript; charset=utf-8"),
             ("/canvas.js", "canvas.js", "text/javascript; charset=utf-8"),
+            ("/tools.js", "tools.js", "text/javascript; charset=utf-8"),
             ("/game.js", "game.js", "text/javascript; charset=utf-8"),
             ("/words.js", "words.js", "text/javascript; charset=utf-8"),
             ("/sketch.js", "sketch.js", "text/javascript; charset=utf-8"),

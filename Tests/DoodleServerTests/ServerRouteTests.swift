@@ -45,6 +45,7 @@ struct ServerRouteTests {
     @Test(arguments: [
         ("/", "text/html", "<canvas id=\"pad\""), ("/app.js", "text/javascript", "/api/predict"),
         ("/canvas.js", "text/javascript", "pointerdown"), ("/game.js", "text/javascript", "Oh, I know"),
+        ("/tools.js", "text/javascript", "export class TransformTool"),
         ("/words.js", "text/javascript", "export class WordList"),
         ("/sketch.js", "text/javascript", "export function modelInput"), ("/app.css", "text/css", "--accent"),
         ("/icon.svg", "image/svg+xml", "<svg"), ("/network.js", "text/javascript", "export class Network"),

@@ -28,6 +28,9 @@ const kernels = compileKernels(fetch("/kernels.wasm"));
 const pad = new DrawingPad($("pad"), {
   onChange: () => schedule(false),
   onStrokeEnd: () => schedule(true),
+  onSelect: (count, total) => {
+    $("tool-status").textContent = count === 0 ? "Nothing selected" : `${count} of ${total} strokes selected`;
+  },
 });
 const game = new Game({ pad, state, elements: $, onRoundStart: () => pad.clear() });
 const words = new WordList({ state, elements: $ });
@@ -70,6 +73,22 @@ function chooseModel(name) {
   updateEngine();
   words.update();
   schedule(true);
+}
+
+/** What the canvas tells a screen reader, for each tool. */
+const PAD_LABELS = {
+  draw: "Drawing canvas: draw with a mouse, finger or pen, or with the keyboard: arrow keys move the pen, Space starts and ends a line",
+  line: "Drawing canvas, straight lines: press, drag and release, or with the keyboard: arrow keys move the pen, Space starts and ends a line",
+  move: "Drawing canvas, move and scale: tap a stroke or drag a box to select; drag the selection to move it, a corner to scale it; " +
+    "keyboard: Space selects the next stroke, Ctrl-A all, arrow keys move the selection, plus and minus scale it",
+};
+
+/** Chooses the pad's tool: freehand, a straight line, or move and scale. */
+function chooseTool(tool) {
+  pad.setTool(tool);
+  for (const input of document.querySelectorAll('input[name="tool"]')) input.checked = input.value === tool;
+  $("select-all").hidden = tool !== "move";
+  $("pad").setAttribute("aria-label", PAD_LABELS[tool]);
 }
 
 /** Asks for guesses now (a stroke ended) or at most every THROTTLE_MS while a stroke grows. */
@@ -270,6 +289,10 @@ $("threshold").addEventListener("input", (e) => {
   $("threshold-value").textContent = `${e.target.value}%`;
   renderGuesses(state.latest);
 });
+for (const input of document.querySelectorAll('input[name="tool"]')) {
+  input.addEventListener("change", () => chooseTool(input.value));
+}
+$("select-all").addEventListener("click", () => pad.tools.move.selectAll());
 $("brush").addEventListener("input", (e) => pad.setBrush(Number(e.target.value)));
 $("undo").addEventListener("click", () => pad.undo());
 $("clear").addEventListener("click", () => pad.clear());
@@ -286,10 +309,10 @@ document.addEventListener("keydown", (e) => {
   if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === "z") {
     e.preventDefault();
     pad.undo();
-  } else if (e.key === "Escape") {
-    pad.clear();
+  } else if (e.key === "Escape" && !pad.tools.move.deselect()) {
+    pad.clear();  // Escape drops a selection first, then clears
   }
 });
 
-window.doodle = { pad, state, game, words, predict };
+window.doodle = { pad, state, game, words, predict, chooseTool };
 loadModels();
