@@ -49,6 +49,18 @@ struct ServerRouteTests {
         ("/sketch.js", "text/javascript", "export function modelInput"), ("/app.css", "text/css", "--accent"),
         ("/icon.svg", "image/svg+xml", "<svg"), ("/network.js", "text/javascript", "export class Network"),
         ("/kernels.wasm", "application/wasm", "asm"),
+        // sketch.js's modules, each opening with the name of its Swift twin.
+        ("/sketch/strokes.js", "text/javascript", "Stroke+Arrays.swift"),
+        ("/sketch/normalize.js", "text/javascript", "StrokeNormalizer.swift"),
+        ("/sketch/raster.js", "text/javascript", "Rasterizer+Session.swift"),
+        ("/sketch/fixed-point.js", "text/javascript", "Rasterizer.swift"),
+        ("/sketch/pen.js", "text/javascript", "Rasterizer+Pen.swift"),
+        ("/sketch/stroker.js", "text/javascript", "Rasterizer+Stroker.swift"),
+        ("/sketch/scan-converter.js", "text/javascript", "Rasterizer+ScanConverter.swift"),
+        ("/sketch/active-list.js", "text/javascript", "Rasterizer+ActiveList.swift"),
+        ("/sketch/coverage.js", "text/javascript", "Rasterizer+Coverage.swift"),
+        ("/sketch/frame.js", "text/javascript", "ImageInput.swift"),
+        ("/sketch/work.js", "text/javascript", "export const work"),
     ])
     func thePageIsServedFromItsOwnOrigin(path: String, type: String, contains: String) async throws {
         try await ServerFixtures.application().test(.router) { client in
