@@ -77,6 +77,29 @@ struct ServerRouteTests {
         }
     }
 
+    /// A script the page imports but the server does not serve breaks the page only in a browser:
+    /// every file of `Resources/`, in a folder or not, must be served as it is.
+    @Test func everyPageFileIsServed() async throws {
+        let resources = SketchHarness.repository.appendingPathComponent("Sources/DoodleServer/Resources")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: resources.path).filter { file in
+            var isFolder: ObjCBool = false
+            let url = resources.appendingPathComponent(file)
+            let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
+            return exists && !isFolder.boolValue
+        }
+        #expect(files.contains("sketch.js") && files.contains("sketch/stroker.js"), "\(files)")
+        try await ServerFixtures.application().test(.router) { client in
+            for file in files {
+                let path = file == "index.html" ? "/" : "/\(file)"
+                let contents = try Data(contentsOf: resources.appendingPathComponent(file))
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .ok, "\(path)")
+                    #expect(Data(buffer: response.body) == contents, "\(path)")
+                }
+            }
+        }
+    }
+
     @Test func applicationLoadsEveryModelFileInTheFolder() async throws {
         struct Arguments: AppArguments {
             var hostname = "127.0.0.1"
