@@ -1,3 +1,5 @@
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/frame.js. Fix both together.
+
 /// Turns an arbitrary picture of a drawing (a PNG from a canvas, a photo of a digit) into a 28×28
 /// model input laid out like the training data.
 public enum ImageInput {

@@ -1,3 +1,5 @@
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/active-list.js. Fix both together.
+
 /// The scan converter's state during one polygon sweep: the edges (0 and 1 are the head and tail
 /// of the active list, sorted by `cell`) and one pixel row of coverage cells. Each cell x holds
 /// the area left of the polygon's boundary in units of 1/7680 pixel (`cells[2x]`) and the signed

@@ -1,3 +1,5 @@
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/coverage.js. Fix both together.
+
 /// Coverage accumulation for one pixel row: sub-sampled spans or exact trapezoids per edge.
 extension Sweep {
     /// One sub-row: fills the spans where the winding number is non-zero, then steps every

@@ -1,5 +1,7 @@
 import Foundation
 
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/pen.js. Fix both together.
+
 /// The polygon cairo draws round caps and joins with: a circle of the half line width, scaled to
 /// device space, with as few vertices as keep it within 0.1 pixel of the true circle.
 struct Pen: Sendable {

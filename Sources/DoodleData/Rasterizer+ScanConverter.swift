@@ -1,3 +1,5 @@
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/scan-converter.js. Fix both together.
+
 /// Reusable buffers for rendering one drawing: the current stroke's path, its outline contours, its
 /// polygon edges, and the coverage cells of one pixel row.
 struct RasterWorkspace {

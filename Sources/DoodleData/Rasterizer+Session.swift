@@ -1,3 +1,5 @@
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/raster.js. Fix both together.
+
 /// A `Rasterizer` with its own working memory, for rendering many drawings in a row without
 /// allocating: the path, outline, edge and coverage buffers are kept from one drawing to the next.
 ///

@@ -1,5 +1,7 @@
 import Foundation
 
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/stroker.js. Fix both together.
+
 /// The end of one straight piece of a stroke: its centre, its two outline corners, its direction.
 struct StrokeFace {
     var point: FixedPoint

@@ -1,5 +1,7 @@
 import Foundation
 
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/raster.js and sketch/fixed-point.js. Fix both together.
+
 /// Renders stroke drawings to grey bitmaps exactly as Google made Quick, Draw!'s `numpy_bitmap` files.
 ///
 /// Google drew each simplified drawing (coordinates in a 0–255 box) with cairo: a `side`×`side` ARGB32

@@ -1,3 +1,5 @@
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/strokes.js. Fix both together.
+
 extension Stroke {
     /// Strokes from the arrays a canvas or a Quick, Draw! file gives: each stroke `[[x, ...], [y, ...]]`,
     /// optionally with a third array of times, which is ignored.

@@ -1,3 +1,5 @@
+// JavaScript twin, for the page: Sources/DoodleServer/Resources/sketch/normalize.js. Fix both together.
+
 /// Turns raw drawings (any coordinates, as a browser or the game records them) into the form of
 /// Google's simplified Quick, Draw! data, ready for `Rasterizer`.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// The web page: `index.html` at `/`, its script and style sheet, all from the bundle's `Resources/`.
+/// The web page: `index.html` at `/`, its scripts and style sheet, all from the bundle's `Resources/`.
 ///
 /// Files are read once, when the router is built, and served from memory. A content security policy
 /// keeps the page to its own origin: it makes no request anywhere else.
@@ -12,18 +12,31 @@ public struct PageController<Context: RequestContext>: Sendable {
         var contentType: String
     }
 
-    /// The page's files: URL path → file in `Resources/`.
+    /// The page's files: URL path → file in `Resources/`, where a file may be in a folder
+    /// (`sketch/pen.js`, one of the modules `sketch.js` imports).
     static var files: [(path: String, file: String, type: String)] {
-        [
+        let script = "text/javascript; charset=utf-8"
+        return [
             ("/", "index.html", "text/html; charset=utf-8"),
             ("/app.css", "app.css", "text/css; charset=utf-8"),
-            ("/app.js", "app.js", "text/javascript; charset=utf-8"),
-            ("/canvas.js", "canvas.js", "text/javascript; charset=utf-8"),
-            ("/tools.js", "tools.js", "text/javascript; charset=utf-8"),
-            ("/game.js", "game.js", "text/javascript; charset=utf-8"),
-            ("/words.js", "words.js", "text/javascript; charset=utf-8"),
-            ("/sketch.js", "sketch.js", "text/javascript; charset=utf-8"),
-            ("/network.js", "network.js", "text/javascript; charset=utf-8"),
+            ("/app.js", "app.js", script),
+            ("/canvas.js", "canvas.js", script),
+            ("/tools.js", "tools.js", script),
+            ("/game.js", "game.js", script),
+            ("/words.js", "words.js", script),
+            ("/sketch.js", "sketch.js", script),
+            ("/sketch/strokes.js", "sketch/strokes.js", script),
+            ("/sketch/normalize.js", "sketch/normalize.js", script),
+            ("/sketch/raster.js", "sketch/raster.js", script),
+            ("/sketch/fixed-point.js", "sketch/fixed-point.js", script),
+            ("/sketch/pen.js", "sketch/pen.js", script),
+            ("/sketch/stroker.js", "sketch/stroker.js", script),
+            ("/sketch/scan-converter.js", "sketch/scan-converter.js", script),
+            ("/sketch/active-list.js", "sketch/active-list.js", script),
+            ("/sketch/coverage.js", "sketch/coverage.js", script),
+            ("/sketch/frame.js", "sketch/frame.js", script),
+            ("/sketch/work.js", "sketch/work.js", script),
+            ("/network.js", "network.js", script),
             ("/kernels.wasm", "kernels.wasm", "application/wasm"),
             ("/icon.svg", "icon.svg", "image/svg+xml"),
         ]
@@ -44,15 +57,20 @@ public struct PageController<Context: RequestContext>: Sendable {
     public init() throws {
         var assets: [String: Asset] = [:]
         for (path, file, type) in Self.files {
-            guard
-                let url = Bundle.module.url(forResource: file, withExtension: nil, subdirectory: "Resources"),
-                let data = try? Data(contentsOf: url)
-            else {
+            guard let url = Self.bundleURL(of: file), let data = try? Data(contentsOf: url) else {
                 throw PageError(description: "the page file Resources/\(file) is missing from the bundle")
             }
             assets[path] = Asset(body: ByteBuffer(bytes: data), contentType: type)
         }
         self.assets = assets
+    }
+
+    /// Where `file`, a path inside `Resources/`, is in the module's bundle; nil when it is not there.
+    static func bundleURL(of file: String) -> URL? {
+        var folders = file.split(separator: "/").map(String.init)
+        guard let name = folders.popLast() else { return nil }
+        let subdirectory = (["Resources"] + folders).joined(separator: "/")
+        return Bundle.module.url(forResource: name, withExtension: nil, subdirectory: subdirectory)
     }
 
     /// Adds `GET` routes for the page's files.

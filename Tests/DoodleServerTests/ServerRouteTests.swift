@@ -50,6 +50,18 @@ struct ServerRouteTests {
         ("/sketch.js", "text/javascript", "export function modelInput"), ("/app.css", "text/css", "--accent"),
         ("/icon.svg", "image/svg+xml", "<svg"), ("/network.js", "text/javascript", "export class Network"),
         ("/kernels.wasm", "application/wasm", "asm"),
+        // sketch.js's modules, each opening with the name of its Swift twin.
+        ("/sketch/strokes.js", "text/javascript", "Stroke+Arrays.swift"),
+        ("/sketch/normalize.js", "text/javascript", "StrokeNormalizer.swift"),
+        ("/sketch/raster.js", "text/javascript", "Rasterizer+Session.swift"),
+        ("/sketch/fixed-point.js", "text/javascript", "Rasterizer.swift"),
+        ("/sketch/pen.js", "text/javascript", "Rasterizer+Pen.swift"),
+        ("/sketch/stroker.js", "text/javascript", "Rasterizer+Stroker.swift"),
+        ("/sketch/scan-converter.js", "text/javascript", "Rasterizer+ScanConverter.swift"),
+        ("/sketch/active-list.js", "text/javascript", "Rasterizer+ActiveList.swift"),
+        ("/sketch/coverage.js", "text/javascript", "Rasterizer+Coverage.swift"),
+        ("/sketch/frame.js", "text/javascript", "ImageInput.swift"),
+        ("/sketch/work.js", "text/javascript", "export const work"),
     ])
     func thePageIsServedFromItsOwnOrigin(path: String, type: String, contains: String) async throws {
         try await ServerFixtures.application().test(.router) { client in
@@ -62,6 +74,29 @@ struct ServerRouteTests {
                 #expect(text.contains(contains))
                 // No CDN, no external request: nothing on the page names another host.
                 #expect(!text.contains("http://") && !text.contains("https://"))
+            }
+        }
+    }
+
+    /// A script the page imports but the server does not serve breaks the page only in a browser:
+    /// every file of `Resources/`, in a folder or not, must be served as it is.
+    @Test func everyPageFileIsServed() async throws {
+        let resources = SketchHarness.repository.appendingPathComponent("Sources/DoodleServer/Resources")
+        let files = try FileManager.default.subpathsOfDirectory(atPath: resources.path).filter { file in
+            var isFolder: ObjCBool = false
+            let url = resources.appendingPathComponent(file)
+            let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)
+            return exists && !isFolder.boolValue
+        }
+        #expect(files.contains("sketch.js") && files.contains("sketch/stroker.js"), "\(files)")
+        try await ServerFixtures.application().test(.router) { client in
+            for file in files {
+                let path = file == "index.html" ? "/" : "/\(file)"
+                let contents = try Data(contentsOf: resources.appendingPathComponent(file))
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .ok, "\(path)")
+                    #expect(Data(buffer: response.body) == contents, "\(path)")
+                }
             }
         }
     }
