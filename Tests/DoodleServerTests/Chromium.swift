@@ -48,6 +48,7 @@ final class Chromium: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, childOut, 4)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        Self.closeOtherDescriptors(from: 5, in: &actions)
         let arguments = [
             executable, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
             "--no-first-run", "--no-default-browser-check", "--disable-extensions",
@@ -63,6 +64,37 @@ final class Chromium: @unchecked Sendable {
         pid = child
         toBrowser = commands[1]
         fromBrowser = answers[0]
+    }
+
+    /// Closes every descriptor from `first` up in the child. Without this the browser, which outlives
+    /// many tests, inherits whatever the test process has open: NIO's accepted sockets are not
+    /// close-on-exec, so a server's close of a connection a browser holds a copy of sends no FIN, and
+    /// a test waiting for it (ReadTimeoutTests) waits forever.
+    private static func closeOtherDescriptors(from first: Int32, in actions: inout posix_spawn_file_actions_t)
+    {
+        // glibc 2.34's posix_spawn_file_actions_addclosefrom_np, which the Glibc module does not import.
+        typealias CloseFrom =
+            @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(
+            UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np"),
+            unsafeBitCast(symbol, to: CloseFrom.self)(&actions, first) == 0
+        {
+            return
+        }
+        // An older C library: close each descriptor open now (glibc ignores one closed meanwhile).
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap(Int32.init) where fd >= first {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+    }
+
+    /// What each descriptor the browser's process holds refers to (`socket:[inode]`, a path, ...).
+    var openDescriptors: [String] {
+        let folder = "/proc/\(pid)/fd"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.compactMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "\(folder)/\($0)")
+        }
     }
 
     deinit {
