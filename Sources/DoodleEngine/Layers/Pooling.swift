@@ -65,10 +65,7 @@ public final class MaxPool2D: Layer {
                                         let at = ((oy * stride + ky) * w + ox * stride + kx) * c
                                         let row = image + at
                                         if let winner {
-                                            for ch in 0..<c where row[ch] > out[ch] {
-                                                out[ch] = row[ch]
-                                                winner[ch] = Int32(at + ch)
-                                            }
+                                            keepLarger(row, at: Int32(at), out, winner, c)
                                         } else {
                                             for ch in 0..<c { out[ch] = max(out[ch], row[ch]) }
                                         }
@@ -100,6 +97,36 @@ public final class MaxPool2D: Layer {
             }
         }
         return dInput
+    }
+}
+
+/// out (c) = max(out, row) and winner (c) = `at` + channel where row won, strictly larger (so the
+/// first of equal values keeps the gradient, as PyTorch's): selects with no branch, eight lanes at a
+/// time, since which of a window's pixels wins is as good as random.
+@inline(__always)
+private func keepLarger(
+    _ row: UnsafePointer<Float>, at: Int32, _ out: UnsafeMutablePointer<Float>,
+    _ winner: UnsafeMutablePointer<Int32>, _ c: Int
+) {
+    let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+    var ch = 0
+    while ch + 8 <= c {
+        let v = UnsafeRawPointer(row + ch).loadUnaligned(as: SIMD8<Float>.self)
+        var best = UnsafeRawPointer(out + ch).loadUnaligned(as: SIMD8<Float>.self)
+        var index = UnsafeRawPointer(winner + ch).loadUnaligned(as: SIMD8<Int32>.self)
+        let larger = v .> best
+        best.replace(with: v, where: larger)
+        index.replace(with: lanes &+ (at &+ Int32(truncatingIfNeeded: ch)), where: larger)
+        UnsafeMutableRawPointer(out + ch).storeBytes(of: best, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(winner + ch).storeBytes(of: index, as: SIMD8<Int32>.self)
+        ch += 8
+    }
+    while ch < c {
+        if row[ch] > out[ch] {
+            out[ch] = row[ch]
+            winner[ch] = at &+ Int32(truncatingIfNeeded: ch)
+        }
+        ch += 1
     }
 }
 
