@@ -43,11 +43,13 @@ let package = Package(
         .library(name: "DoodleData", targets: ["DoodleData"]),
         .library(name: "DoodleTraining", targets: ["DoodleTraining"]),
         .library(name: "DoodleServer", targets: ["DoodleServer"]),
+        .library(name: "DoodleStore", targets: ["DoodleStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "CDoodleCPU"),
@@ -60,10 +62,14 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DoodleData", dependencies: ["CZlib"]),
         .target(name: "DoodleTraining", dependencies: ["DoodleNN", "DoodleData"]),
+        // The drawings players give, in SQLite through GRDB (Debian's libsqlite3-dev).
+        .target(
+            name: "DoodleStore", dependencies: ["DoodleData", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "DoodleServer",
             dependencies: [
-                "DoodleNN", "DoodleData", .product(name: "Hummingbird", package: "hummingbird"),
+                "DoodleNN", "DoodleData", "DoodleStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             // Wasm/ holds the C source of Resources/kernels.wasm (Scripts/build_wasm.sh), not Swift code.
@@ -71,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "doodle",
             dependencies: [
-                "DoodleNN", "DoodleData", "DoodleTraining", "DoodleServer",
+                "DoodleNN", "DoodleData", "DoodleTraining", "DoodleServer", "DoodleStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // libFuzzer's driver, declared for Sources/DoodleFuzz; linked only by `-sanitize=fuzzer`.
@@ -91,6 +97,7 @@ let package = Package(
             name: "DoodleDataTests", dependencies: ["DoodleData", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DoodleTrainingTests", dependencies: ["DoodleTraining", "TestSupport"]),
+        .testTarget(name: "DoodleStoreTests", dependencies: ["DoodleStore", "TestSupport"]),
         .testTarget(
             name: "DoodleServerTests",
             dependencies: [

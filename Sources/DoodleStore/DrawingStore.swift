@@ -1,0 +1,96 @@
+import DoodleData
+import Foundation
+
+/// Where a saved drawing came from.
+public enum DrawingSource: String, Sendable, Codable, CaseIterable {
+    /// A game round: the label is the word the game asked for.
+    case game
+    /// A player's correction of a wrong guess in free draw: the label is what they say it was.
+    case correction
+    /// One of the drawings a player made to teach Doodle a word of their own.
+    case taught
+    /// Brought in from an ndjson file by `doodle drawings import`.
+    case imported
+}
+
+/// One guess the model made when the drawing was saved.
+public struct SavedGuess: Sendable, Codable, Equatable {
+    /// The class name.
+    public var label: String
+    /// The probability, 0 to 1.
+    public var confidence: Double
+
+    public init(label: String, confidence: Double) {
+        self.label = label
+        self.confidence = confidence
+    }
+}
+
+/// A drawing to keep: its strokes as the player drew them (Google's raw form, with times when the
+/// canvas gave them), what it is, where it came from, and what the model guessed then.
+public struct NewDrawing: Sendable, Equatable {
+    /// The strokes, in the canvas's coordinates.
+    public var strokes: [Stroke]
+    /// What the drawing is, normalised by `DrawingLabel`.
+    public var label: String
+    /// Where it came from.
+    public var source: DrawingSource
+    /// The model that guessed, if one did.
+    public var model: String?
+    /// Its top guesses at the time, most likely first.
+    public var guesses: [SavedGuess]
+    /// When the drawing was saved.
+    public var createdAt: Date
+
+    public init(
+        strokes: [Stroke], label: String, source: DrawingSource, model: String? = nil,
+        guesses: [SavedGuess] = [], createdAt: Date = Date()
+    ) {
+        (self.strokes, self.label, self.source) = (strokes, label, source)
+        (self.model, self.guesses, self.createdAt) = (model, guesses, createdAt)
+    }
+}
+
+/// A drawing as the store keeps it, with the id it was given.
+public struct StoredDrawing: Sendable, Equatable {
+    /// The store's id, increasing in the order drawings were saved.
+    public var id: Int64
+    /// The drawing.
+    public var drawing: NewDrawing
+}
+
+/// How many drawings the store holds, by label and by source.
+public struct DrawingStats: Sendable, Equatable, Codable {
+    /// Every drawing.
+    public var total: Int
+    /// Drawings per label.
+    public var labels: [String: Int]
+    /// Drawings per source (`game`, `correction`, `taught`, `imported`).
+    public var sources: [String: Int]
+
+    public init(total: Int = 0, labels: [String: Int] = [:], sources: [String: Int] = [:]) {
+        (self.total, self.labels, self.sources) = (total, labels, sources)
+    }
+}
+
+/// The drawings players chose to give, behind one small interface so that another database (a
+/// PostgreSQL store shared by replicated servers) can take SQLite's place without touching the server.
+///
+/// A save that returns has been committed: a server killed right after loses nothing it acknowledged.
+public protocol DrawingStore: Sendable {
+    /// Saves `drawing` and returns its id.
+    func save(_ drawing: NewDrawing) async throws -> Int64
+    /// Saves every drawing in one transaction, all or none, and returns their ids.
+    func save(all drawings: [NewDrawing]) async throws -> [Int64]
+    /// Counts by label and source.
+    func stats() async throws -> DrawingStats
+    /// Up to `limit` drawings with ids above `after`, in id order, of `label` only when given.
+    func drawings(label: String?, after: Int64, limit: Int) async throws -> [StoredDrawing]
+}
+
+/// A store that cannot be opened or used, naming the file and the reason.
+public struct StoreError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}
