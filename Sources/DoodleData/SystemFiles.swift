@@ -155,3 +155,13 @@ final class AtomicFileWriter {
         }
     }
 }
+
+/// Writes `bytes` to `url` under a temporary name, syncs, and renames it into place: a reader, or a
+/// run killed midway, sees the old file or the whole new one.
+///
+/// - Throws: `DataError` naming the file when a write, the sync or the rename fails.
+public func writeFileAtomically(_ url: URL, _ bytes: [UInt8]) throws {
+    let file = try AtomicFileWriter(destination: url)
+    try file.write(bytes)
+    try file.commit()
+}

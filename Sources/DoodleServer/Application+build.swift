@@ -1,3 +1,4 @@
+import DoodleStore
 import Foundation
 import Hummingbird
 import Logging
@@ -12,6 +13,18 @@ public protocol AppArguments {
     var modelsFolder: URL { get }
     /// The limits on each request.
     var limits: RequestLimits { get }
+    /// The drawing store's file; nil to keep no drawings.
+    var storePath: String? { get }
+    /// How many drawings each client may save.
+    var saveLimits: SaveLimits { get }
+    /// The token that lets a client read drawings back from beyond this machine; nil for none.
+    var adminToken: String? { get }
+}
+
+extension AppArguments {
+    public var storePath: String? { nil }
+    public var saveLimits: SaveLimits { SaveLimits() }
+    public var adminToken: String? { nil }
 }
 
 /// How much one request may ask of the server.
@@ -45,14 +58,19 @@ public struct RequestLimits: Sendable {
 
 /// The Doodle application: the page and the prediction API over the models in `arguments.modelsFolder`.
 ///
-/// - Throws: `ModelRegistryError` or `ModelFileError` when the models cannot be loaded.
+/// - Throws: `ModelRegistryError` or `ModelFileError` when the models cannot be loaded, `StoreError`
+///   when the drawing store cannot be opened.
 public func buildApplication(_ arguments: some AppArguments) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "doodle")
     logger.logLevel = .info
     let models = try ModelRegistry(
         folder: arguments.modelsFolder, poolSize: max(2, ProcessInfo.processInfo.activeProcessorCount))
     logger.info("serving models: \(models.names.joined(separator: ", "))")
-    let router = try buildRouter(models: models, limits: arguments.limits)
+    let store = try arguments.storePath.map { try SQLiteDrawingStore(path: $0) }
+    logger.info("\(store.map { "keeping drawings players give in \($0.path)" } ?? "keeping no drawings")")
+    let router = try buildRouter(
+        models: models, limits: arguments.limits, store: store, saveLimits: arguments.saveLimits,
+        adminToken: arguments.adminToken)
     let timeout = arguments.limits.readTimeout.components
     return Application(
         router: router,
@@ -71,19 +89,28 @@ public func buildApplication(_ arguments: some AppArguments) async throws -> som
 /// - Parameters:
 ///   - models: the models to serve.
 ///   - limits: the limits on each request.
+///   - store: where drawings players give are kept; nil for none (saving answers 503).
+///   - saveLimits: how many drawings each client may save.
+///   - adminToken: the token that lets a client beyond this machine read drawings back.
 /// - Throws: `PageError` when the page's files are missing from the bundle.
-public func buildRouter(models: ModelRegistry, limits: RequestLimits = RequestLimits()) throws
-    -> Router<BasicRequestContext>
-{
-    let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
+public func buildRouter(
+    models: ModelRegistry, limits: RequestLimits = RequestLimits(), store: (any DrawingStore)? = nil,
+    saveLimits: SaveLimits = SaveLimits(), adminToken: String? = nil
+) throws -> Router<DoodleRequestContext> {
+    typealias Context = DoodleRequestContext
+    let router = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
         LogRequestsMiddleware(.debug)
         ErrorMessageMiddleware()
     }
     let routes = RouteTable(router)
-    PredictController<BasicRequestContext>(models: models, limits: limits).addRoutes(to: routes.group("api"))
-    ModelsController<BasicRequestContext>(models: models).addRoutes(to: routes)
-    try PageController<BasicRequestContext>().addRoutes(to: routes)
+    PredictController<Context>(models: models, limits: limits).addRoutes(to: routes.group("api"))
+    DrawingsController<Context>(
+        store: store, models: models, limits: limits, rateLimiter: SaveRateLimiter(saveLimits),
+        adminToken: adminToken, clientKey: { $0.clientKey }, isLoopback: { $0.isLoopback }
+    ).addRoutes(to: routes.group("api"))
+    ModelsController<Context>(models: models).addRoutes(to: routes)
+    try PageController<Context>().addRoutes(to: routes)
     routes.finish()
     return router
 }

@@ -90,35 +90,9 @@ public struct PredictController<Context: RequestContext>: Sendable {
         return (model, try pixels(from: decoded, model: model), try topCount(decoded.top, model: model))
     }
 
-    /// The whole body; 413 when it is over the limit (by its declared length, or as it arrives), 408
-    /// when it has not all arrived within the read timeout.
+    /// The whole body, within the limits (`RequestLimits.readBody`).
     func readBody(_ request: Request) async throws -> [UInt8] {
-        let tooLarge = HTTPError(
-            .contentTooLarge, message: "the request body is larger than \(limits.maxBodyBytes) bytes")
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
-            throw tooLarge
-        }
-        let (body, limit, timeout) = (request.body, limits.maxBodyBytes, limits.readTimeout)
-        do {
-            return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-                group.addTask { Array(try await body.collect(upTo: limit).readableBytesView) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let bytes = first else {
-                    // The connection is closed after this answer: the rest of a trickled body is not
-                    // worth waiting for.
-                    throw HTTPError(
-                        .requestTimeout, headers: [.connection: "close"],
-                        message: "the request body did not arrive within \(timeout)")
-                }
-                return bytes
-            }
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw tooLarge  // NIO's too-many-bytes error, with a message
-        }
+        try await limits.readBody(request)
     }
 
     /// The model called `name` (the default when `nil`), or 400 naming the models there are.

@@ -57,6 +57,23 @@ public struct StoredDrawing: Sendable, Equatable {
     public var id: Int64
     /// The drawing.
     public var drawing: NewDrawing
+
+    public init(id: Int64, drawing: NewDrawing) {
+        self.id = id
+        self.drawing = drawing
+    }
+}
+
+extension StoredDrawing {
+    /// The drawing as one line of Google's raw ndjson: `key_id` is the store's id, `recognized` whether
+    /// the model's first guess was the label, `drawing` the strokes with their times.
+    public var ndjsonLine: String {
+        let timestamp = ISO8601DateFormatter().string(from: drawing.createdAt)
+        let recognized = drawing.guesses.first?.label == drawing.label
+        // Labels hold no quote or backslash (DrawingLabel), so they need no escaping.
+        return #"{"key_id":"\#(id)","word":"\#(drawing.label)","countrycode":"","timestamp":"\#(timestamp)","#
+            + #""recognized":\#(recognized),"drawing":\#(StrokeJSON.encode(drawing.strokes))}"#
+    }
 }
 
 /// How many drawings the store holds, by label and by source.

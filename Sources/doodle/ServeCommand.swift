@@ -1,6 +1,7 @@
 import ArgumentParser
 import DoodleNN
 import DoodleServer
+import DoodleStore
 import Foundation
 import Hummingbird
 
@@ -12,6 +13,11 @@ extension Doodle {
             discussion: """
                 Serves every *.safetensors model in the models folder, by file name (doodles, digits): the
                 page at /, POST /api/predict, GET /api/models and GET /healthz.
+
+                Drawings that players choose to give (the page's "Save my drawings" switch, off by \
+                default) are kept in a SQLite file, --store (default: \(DrawingStoreOptions.defaultPath)), \
+                through POST /api/drawings; GET /api/drawings/stats counts them, and GET /api/drawings \
+                reads them back from this machine, or with --admin-token. --no-store keeps none.
                 """)
 
         @Option(name: .customLong("host"), help: "The address to listen on.")
@@ -37,6 +43,26 @@ extension Doodle {
                 the server answers 408 or closes it.
                 """)
         var readTimeout = 30.0
+
+        @OptionGroup var storeOptions: DrawingStoreOptions
+
+        @Flag(help: "Keep no drawings: POST /api/drawings answers 503.")
+        var noStore = false
+
+        @Option(
+            help: "A token that lets a client beyond this machine read drawings back (Authorization: Bearer)."
+        )
+        var adminToken: String?
+
+        @Option(help: "Drawings each client address may save a minute, on average.")
+        var saveRate = 30.0
+
+        @Option(help: "Drawings each client address may save at once, before --save-rate applies.")
+        var saveBurst = 20
+
+        var storePath: String? { noStore ? nil : storeOptions.path }
+
+        var saveLimits: SaveLimits { SaveLimits(perMinute: saveRate, burst: saveBurst) }
 
         @Option(help: "Threads each forward pass of the engine spreads over (default: every core).")
         var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -65,6 +91,16 @@ extension Doodle {
                 throw ValidationError("--read-timeout must be between 0.1 and 86400 seconds")
             }
             guard threads > 0 else { throw ValidationError("--threads must be positive") }
+            guard saveRate > 0, saveRate <= 1_000_000 else {
+                throw ValidationError("--save-rate must be between 0 and 1000000 a minute")
+            }
+            guard saveBurst >= 1 else { throw ValidationError("--save-burst must be at least 1") }
+            if noStore && storeOptions.store != nil {
+                throw ValidationError("give --store or --no-store, not both")
+            }
+            if let adminToken, adminToken.count < 16 {
+                throw ValidationError("--admin-token must be at least 16 characters")
+            }
         }
 
         func run() async throws {

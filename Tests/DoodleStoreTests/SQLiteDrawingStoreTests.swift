@@ -95,3 +95,17 @@ import Testing
         #expect(throws: StoreError.self) { try DrawingLabel.normalize(text) }
     }
 }
+
+/// What `doodle drawings export` writes: Google's raw ndjson, which the Quick, Draw! reader (and so
+/// `doodle train` and `doodle eval`) reads back to the same strokes, times and word.
+@Suite struct DrawingExportTests {
+    @Test func anExportedLineReadsBackAsTheSameDrawing() throws {
+        let saved = SQLiteDrawingStoreTests.drawing("alarm clock")
+        let line = StoredDrawing(id: 42, drawing: saved).ndjsonLine
+        let read = try QuickDrawNDJSON.parseDrawing(line)
+        #expect(read.word == "alarm clock")
+        #expect(read.keyID == "42")
+        #expect(read.recognized == false)
+        #expect(read.strokes == saved.strokes)
+    }
+}
