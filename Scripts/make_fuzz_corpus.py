@@ -147,6 +147,12 @@ write("predict", "pixels.json", json.dumps({"pixels": [(i * 37) % 256 for i in r
 write("predict", "decoder_fallback.json", '{"strokes": [[[1.5e1, 2], [3, 4]]], "top": 2.0, "model": null, "x": [true]}')
 write("predict", "dot.json", '{"strokes":[[[5],[5]]]}')
 
+# Drawings players save (POST /api/drawings), with times, guesses and each source.
+write("drawing", "correction.json", json.dumps({"strokes": strokes, "label": " Alarm  Clock", "source": "correction",
+      "model": "doodles", "guesses": [{"label": "clock", "confidence": 0.5}, {"label": "cat", "confidence": 0.25}]}))
+write("drawing", "game.json", json.dumps({"strokes": strokes, "label": "cat", "source": "game"}))
+write("drawing", "taught.json", '{"strokes":[[[1.5,2],[3,4],[0,16]]],"label":"cr\u00e8me br\u00fbl\u00e9e","source":"taught"}')
+
 # The JSON scanner: a mode byte (value, strokes, numbers, string, number), then the JSON.
 for mode, text in enumerate([
         '{"a": [1, -2.5e-3, "x\\u00e9\\ud83d\\ude00\\n"], "b": {"c": null, "d": true, "e": false}}',

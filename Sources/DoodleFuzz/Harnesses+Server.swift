@@ -1,6 +1,7 @@
 import DoodleData
 import DoodleNN
 import DoodleServer
+import DoodleStore
 import Foundation
 import Hummingbird
 
@@ -25,10 +26,30 @@ extension Harnesses {
     }
 }
 
+extension Harnesses {
+    /// `POST /api/drawings` up to the store: the body decoded, the source, label, model and guesses
+    /// checked, the strokes (with their times) through the same checks as a prediction's; then the
+    /// drawing as the store writes it and `doodle drawings export` reads it back.
+    static func drawing(_ bytes: [UInt8]) {
+        guard let drawing = try? PredictServer.drawings.newDrawing(fromJSON: bytes) else { return }
+        precondition((try? DrawingLabel.normalize(drawing.label)) == drawing.label, "a label not normalised")
+        let points = drawing.strokes.reduce(0) { $0 + $1.x.count }
+        precondition(points > 0 && points <= RequestLimits().maxPoints, "a drawing outside the point limit")
+        let line = StoredDrawing(id: 1, drawing: drawing).ndjsonLine
+        guard let read = try? QuickDrawNDJSON.parseDrawing(line) else {
+            preconditionFailure("an accepted drawing does not export as ndjson: \(line.prefix(200))")
+        }
+        precondition(read.strokes == drawing.strokes, "an exported drawing reads back differently")
+    }
+}
+
 /// The server the predict harness calls: one Quick, Draw! and one MNIST model (tiny, random weights,
 /// as the server tests use), under the default limits.
 enum PredictServer {
-    static let controller: PredictController<BasicRequestContext> = {
+    static let controller = PredictController<BasicRequestContext>(models: registry, limits: RequestLimits())
+
+    /// One Quick, Draw! and one MNIST model.
+    static let registry: ModelRegistry = {
         let spec = ArchitectureSpec(
             name: "tiny", layers: [.init("flatten"), .init("linear", units: .classes)])
         var generator = SeededGenerator(seed: 13)
@@ -38,13 +59,17 @@ enum PredictServer {
                 let model = Model(spec: spec, labels: labels, preprocessing: preprocessing, network: network)
                 return try ServedModel(name: name, model: model, poolSize: 1)
             } catch {
-                fatalError("doodle-fuzz: cannot build the predict harness's models: \(error)")
+                fatalError("doodle-fuzz: cannot build the harnesses' models: \(error)")
             }
         }
-        let registry = ModelRegistry([
+        return ModelRegistry([
             served("doodles", labels: ["cat", "dog", "house"], preprocessing: "quickdraw"),
             served("digits", labels: (0..<10).map(String.init), preprocessing: "mnist"),
         ])
-        return PredictController(models: registry, limits: RequestLimits())
     }()
+
+    /// The drawings controller over the same models, with no store: the harness stops before saving.
+    static let drawings = DrawingsController<BasicRequestContext>(
+        store: nil, models: registry, limits: RequestLimits(), saveLimits: SaveLimits(),
+        adminToken: nil, clientKey: { _ in "fuzz" }, isLoopback: { _ in false })
 }

@@ -18,6 +18,7 @@ enum Harnesses {
         "quickdraw-bin": quickDrawBinary,
         "model": model,
         "predict": predict,
+        "drawing": drawing,
         "json": json,
     ]
 

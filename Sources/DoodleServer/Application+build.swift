@@ -106,7 +106,7 @@ public func buildRouter(
     let routes = RouteTable(router)
     PredictController<Context>(models: models, limits: limits).addRoutes(to: routes.group("api"))
     DrawingsController<Context>(
-        store: store, models: models, limits: limits, rateLimiter: SaveRateLimiter(saveLimits),
+        store: store, models: models, limits: limits, saveLimits: saveLimits,
         adminToken: adminToken, clientKey: { $0.clientKey }, isLoopback: { $0.isLoopback }
     ).addRoutes(to: routes.group("api"))
     ModelsController<Context>(models: models).addRoutes(to: routes)

@@ -59,6 +59,26 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
     let clientKey: @Sendable (Context) -> String
     let isLoopback: @Sendable (Context) -> Bool
 
+    /// A controller saving to `store` (none: saving answers 503).
+    ///
+    /// - Parameters:
+    ///   - store: where drawings are kept; nil for none.
+    ///   - models: the served models, which a drawing's `model` must name.
+    ///   - limits: the request limits, the same as for predictions.
+    ///   - saveLimits: how many drawings each client may save.
+    ///   - adminToken: the token that lets a client beyond this machine read drawings back.
+    ///   - clientKey: the key of a request's client, for its rate limit.
+    ///   - isLoopback: whether a request came from this machine.
+    public init(
+        store: (any DrawingStore)?, models: ModelRegistry, limits: RequestLimits, saveLimits: SaveLimits,
+        adminToken: String?, clientKey: @escaping @Sendable (Context) -> String,
+        isLoopback: @escaping @Sendable (Context) -> Bool
+    ) {
+        (self.store, self.models, self.limits) = (store, models, limits)
+        (self.rateLimiter, self.adminToken) = (SaveRateLimiter(saveLimits), adminToken)
+        (self.clientKey, self.isLoopback) = (clientKey, isLoopback)
+    }
+
     /// The sources a client may name; `imported` is the command line's.
     static var clientSources: [DrawingSource] { [.game, .correction, .taught] }
 
