@@ -24,6 +24,7 @@ public struct PageController<Context: RequestContext>: Sendable {
             ("/tools.js", "tools.js", script),
             ("/game.js", "game.js", script),
             ("/words.js", "words.js", script),
+            ("/contribute.js", "contribute.js", script),
             ("/sketch.js", "sketch.js", script),
             ("/sketch/strokes.js", "sketch/strokes.js", script),
             ("/sketch/normalize.js", "sketch/normalize.js", script),

@@ -1,5 +1,6 @@
 import DoodleData
 import DoodleServer
+import DoodleStore
 import Foundation
 import Hummingbird
 import TestSupport
@@ -75,8 +76,10 @@ struct DrawResult: Decodable {
 
 /// A server on 127.0.0.1 and a free port, for as long as a closure runs.
 enum LiveServer {
-    static func with(_ registry: ModelRegistry, _ body: (Int) async throws -> Void) async throws {
-        let server = try await start(registry)
+    static func with(
+        _ registry: ModelRegistry, store: (any DrawingStore)? = nil, _ body: (Int) async throws -> Void
+    ) async throws {
+        let server = try await start(registry, store: store)
         defer { server.task.cancel() }
         try await body(server.port)
     }
@@ -94,10 +97,10 @@ enum LiveServer {
     }
 
     /// Starts a server on a free port; the caller stops it.
-    static func start(_ registry: ModelRegistry) async throws -> Running {
+    static func start(_ registry: ModelRegistry, store: (any DrawingStore)? = nil) async throws -> Running {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
-            router: try buildRouter(models: registry),
+            router: try buildRouter(models: registry, store: store),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "doodle-test"),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }

@@ -4,6 +4,7 @@
 import { DrawingPad } from "./canvas.js";
 import { Game } from "./game.js";
 import { WordList } from "./words.js";
+import { Contributions } from "./contribute.js";
 import { modelInput } from "./sketch.js";
 import { Network, compileKernels } from "./network.js";
 
@@ -24,6 +25,7 @@ const state = {
   unloadable: new Set(), // models whose weights failed to load: guessed on the server
 };
 const kernels = compileKernels(fetch("/kernels.wasm"));
+let contributions = null; // made once the pad is (the pad reports changes from its first layout on)
 
 const pad = new DrawingPad($("pad"), {
   onChange: () => schedule(false),
@@ -32,8 +34,11 @@ const pad = new DrawingPad($("pad"), {
     $("tool-status").textContent = count === 0 ? "Nothing selected" : `${count} of ${total} strokes selected`;
   },
 });
-const game = new Game({ pad, state, elements: $, onRoundStart: () => pad.clear() });
+const game = new Game({
+  pad, state, elements: $, onRoundStart: () => pad.clear(), onRoundEnd: (round) => contributions.saveRound(round),
+});
 const words = new WordList({ state, elements: $ });
+contributions = new Contributions({ pad, state, elements: $ });
 
 /** A model's name on the page: "Doodles", "Digits", and "All 345 words" for a full vocabulary. */
 export function displayName(model) {
@@ -72,6 +77,7 @@ function chooseModel(name) {
   localStorage.setItem("doodle.model", state.model);
   updateEngine();
   words.update();
+  contributions?.update();
   schedule(true);
 }
 
@@ -94,6 +100,7 @@ function chooseTool(tool) {
 /** Asks for guesses now (a stroke ended) or at most every THROTTLE_MS while a stroke grows. */
 function schedule(now) {
   $("pad-hint").hidden = !pad.isEmpty;
+  contributions?.update();
   clearTimeout(state.timer);
   const wait = now ? 0 : Math.max(0, THROTTLE_MS - (performance.now() - state.lastSent));
   state.timer = setTimeout(predict, wait);
@@ -282,6 +289,7 @@ document.querySelectorAll('input[name="mode"]').forEach((input) =>
   input.addEventListener("change", () => {
     updateModelSwitch(input.value);
     game.setMode(input.value);
+    contributions.update();
   }));
 $("words-open").addEventListener("click", () => words.open());
 $("threshold").addEventListener("input", (e) => {
@@ -314,5 +322,5 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-window.doodle = { pad, state, game, words, predict, chooseTool };
+window.doodle = { pad, state, game, words, contributions, predict, chooseTool };
 loadModels();

@@ -6,11 +6,12 @@ const ROUNDS = 6;
 const SECONDS = 20;
 
 export class Game {
-  constructor({ pad, state, elements, onRoundStart }) {
+  constructor({ pad, state, elements, onRoundStart, onRoundEnd = () => {} }) {
     this.pad = pad;
     this.state = state;
     this.$ = elements;
     this.onRoundStart = onRoundStart;
+    this.onRoundEnd = onRoundEnd;
     this.playing = false;
     this.seconds = SECONDS;  // a round's length
     this.results = [];
@@ -88,6 +89,7 @@ export class Game {
       seen: answer ? bitmapURL(answer.bitmap) : null,
       guesses: answer ? answer.predictions.slice(0, 3).map((p) => p.label) : [],
     });
+    this.onRoundEnd({ word: this.word, won, strokes: this.pad.apiStrokes, answer });
     this.lastAnswer = null;
     this.banner(won ? `Oh, I know, it's ${article(this.word)}!` : `Sorry, I couldn't guess ${article(this.word)}.`,
       won ? "won" : "lost");

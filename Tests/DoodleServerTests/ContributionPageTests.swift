@@ -1,0 +1,126 @@
+import DoodleData
+import DoodleServer
+import DoodleStore
+import Foundation
+import TestSupport
+import Testing
+
+/// Giving drawings from the page, in headless Chromium, into a real SQLite store: nothing is saved
+/// until the player turns "Save my drawings" on; then a correction in free draw and a game round are.
+@Suite("Giving drawings from the page in headless Chromium", .serialized)
+struct ContributionPageTests {
+    @Test(.enabled(if: BrowserTests.reason == nil, "\(BrowserTests.reason ?? "")"))
+    func theSwitchACorrectionAndAGameRound() async throws {
+        let registry = try BrowserTests.registry()
+        let model = try #require(registry.models[registry.defaultName])
+        let folder = try makeTemporaryDirectory("doodle-contribute")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteDrawingStore(path: folder.appendingPathComponent("drawings.sqlite").path)
+        let cat = try #require(try BrowserTests.drawings(["cat"], count: 1).first)
+        try await LiveServer.with(registry, store: store) { port in
+            let page = try await BrowserPage.open(url: "http://127.0.0.1:\(port)/", width: 1200, height: 900)
+            _ = try await page.draw([cat])
+            let off =
+                try await page.evaluate(
+                    """
+                    (() => {
+                      const form = document.getElementById("correct");
+                      return JSON.stringify({
+                        switchOn: document.getElementById("save-switch").checked, formShown: !form.hidden,
+                        saveDisabled: document.getElementById("correct-save").disabled,
+                        words: document.getElementById("correct-words").options.length });
+                    })()
+                    """) as? String
+            let offState = try JSONSerialization.jsonObject(with: Data((off ?? "{}").utf8)) as? [String: Any]
+            #expect(offState?["switchOn"] as? Bool == false, "the switch is off by default")
+            #expect(offState?["formShown"] as? Bool == true, "a drawing can be corrected in free draw")
+            #expect(offState?["saveDisabled"] as? Bool == true, "but not sent before the switch is on")
+            #expect(offState?["words"] as? Int == model.labels.count, "the model's words are offered")
+            #expect(try await store.stats().total == 0)
+
+            // The player turns the switch on and says what the drawing was.
+            let saved =
+                try await page.evaluate(
+                    """
+                    new Promise((resolve, reject) => {
+                      document.getElementById("save-switch").click();
+                      document.getElementById("correct-label").value = "  Tiger ";
+                      document.getElementById("correct-save").click();
+                      const started = Date.now();
+                      const check = () => document.body.dataset.saved === "1"
+                        ? resolve(document.getElementById("save-status").textContent)
+                        : Date.now() - started > 10000 ? reject(new Error("the correction was not saved: " +
+                            document.getElementById("save-status").textContent))
+                        : setTimeout(check, 20);
+                      check();
+                    })
+                    """) as? String
+            #expect(saved?.contains("Saved as “tiger”") == true, "\(saved ?? "")")
+            let corrections = try await store.drawings(label: "tiger", after: 0, limit: 10)
+            #expect(corrections.count == 1)
+            let correction = try #require(corrections.first?.drawing)
+            #expect(correction.source == .correction)
+            #expect(correction.model == registry.defaultName)
+            #expect(correction.guesses.count == 5, "the model's top 5 at the time")
+            #expect(correction.strokes.count == cat.strokes.count)
+            #expect(correction.strokes.allSatisfy { $0.t?.count == $0.x.count }, "with the pen's times")
+
+            // The choice is remembered, and a game round is saved with the word it asked for.
+            _ = try await page.evaluate("location.reload(); true")
+            let reloaded =
+                try await page.evaluate(
+                    """
+                    new Promise((resolve, reject) => {
+                      const started = Date.now();
+                      const check = () => document.body?.dataset.ready
+                        ? resolve(document.getElementById("save-switch").checked)
+                        : Date.now() - started > 20000 ? reject(new Error("the page did not reload"))
+                        : setTimeout(check, 50);
+                      check();
+                    })
+                    """) as? Bool
+            #expect(reloaded == true, "the switch stays on after a reload")
+            let word = try #require(
+                try await page.evaluate(
+                    """
+                    new Promise((resolve, reject) => {
+                      doodle.game.seconds = 4;
+                      document.querySelector('input[name="mode"][value="game"]').click();
+                      document.getElementById("game-start").click();
+                      const started = Date.now();
+                      const check = () => doodle.game.inRound ? resolve(doodle.game.word)
+                        : Date.now() - started > 10000 ? reject(new Error("the round did not start"))
+                        : setTimeout(check, 20);
+                      check();
+                    })
+                    """) as? String)
+            _ = try await page.evaluate(
+                """
+                new Promise((resolve, reject) => {
+                  doodle.pad.addStroke?.([[10, 60, 120], [10, 80, 40], [0, 30, 60]]);
+                  const canvas = document.getElementById("pad");
+                  const rect = canvas.getBoundingClientRect();
+                  const at = (f) => ({ clientX: rect.left + rect.width * f, clientY: rect.top + rect.height * f,
+                    pointerId: 1, pointerType: "mouse", buttons: 1, bubbles: true, isPrimary: true });
+                  canvas.dispatchEvent(new PointerEvent("pointerdown", at(0.3)));
+                  canvas.dispatchEvent(new PointerEvent("pointermove", at(0.5)));
+                  canvas.dispatchEvent(new PointerEvent("pointerup", at(0.7)));
+                  const started = Date.now();
+                  const check = () => document.body.dataset.saved === "1" && doodle.game.results.length === 0
+                    ? (Date.now() - started > 20000 ? reject(new Error("the round did not end")) : setTimeout(check, 50))
+                    : resolve(true);
+                  check();
+                })
+                """)
+            var rounds: [StoredDrawing] = []
+            for _ in 0..<200 where rounds.isEmpty {
+                rounds = try await store.drawings(label: word, after: 0, limit: 10).filter {
+                    $0.drawing.source == .game
+                }
+                if rounds.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(rounds.count == 1, "the round of '\(word)' is saved with the word asked")
+            _ = try await page.evaluate("doodle.game.stop(); true")
+        }
+    }
+}
