@@ -161,15 +161,7 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
             throw HTTPError(
                 .badRequest, message: "source '\(request.source.prefix(40))' is not one of \(names)")
         }
-        let points = request.strokes.reduce(0) { $0 + ($1.first?.count ?? 0) }
-        guard points <= limits.maxPoints else {
-            throw HTTPError(
-                .contentTooLarge,
-                message: "the drawing has \(points) points; the limit is \(limits.maxPoints)")
-        }
-        guard points > 0 else {
-            throw HTTPError(.badRequest, message: "the strokes have no points: nothing to save")
-        }
+        try limits.checkPointCount(request.strokes, else: "nothing to save")
         if let model = request.model, models.models[model] == nil {
             throw HTTPError(
                 .badRequest,

@@ -82,15 +82,7 @@ extension PredictController {
         guard !arrays.isEmpty else {
             throw HTTPError(.badRequest, message: "strokes is empty: there is no drawing to guess")
         }
-        let points = arrays.reduce(0) { $0 + ($1.first?.count ?? 0) }
-        guard points <= limits.maxPoints else {
-            throw HTTPError(
-                .contentTooLarge,
-                message: "the drawing has \(points) points; the limit is \(limits.maxPoints)")
-        }
-        guard points > 0 else {
-            throw HTTPError(.badRequest, message: "the strokes have no points: there is no drawing to guess")
-        }
+        try limits.checkPointCount(arrays, else: "there is no drawing to guess")
         do {
             let strokes = try Stroke.strokes(
                 fromArrays: arrays, name: "strokes", maxCoordinate: limits.maxCoordinate)

@@ -31,4 +31,17 @@ extension RequestLimits {
             throw tooLarge  // NIO's too-many-bytes error, with a message
         }
     }
+
+    /// Checks the points of strokes as a client sent them: 413 over `maxPoints`, 400 for none, saying
+    /// `consequence` ("there is no drawing to guess").
+    func checkPointCount(_ arrays: [[[Double]]], else consequence: String) throws {
+        let points = arrays.reduce(0) { $0 + ($1.first?.count ?? 0) }
+        guard points <= maxPoints else {
+            throw HTTPError(
+                .contentTooLarge, message: "the drawing has \(points) points; the limit is \(maxPoints)")
+        }
+        guard points > 0 else {
+            throw HTTPError(.badRequest, message: "the strokes have no points: \(consequence)")
+        }
+    }
 }
