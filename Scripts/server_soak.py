@@ -3,7 +3,8 @@
 
 Phases, each bounded in requests and time:
   1. fuzz:  N random and malformed requests (mutated and truncated JSON, random bytes as PNG and as
-            JSON, huge and deeply nested bodies, NaN and overflowing numbers, wrong methods, long and
+            JSON, huge and deeply nested bodies, NaN and overflowing numbers, drawings saved, valid and
+            mutated, to /api/drawings (a valid save must answer 201), wrong methods, long and
             odd paths, traversal attempts on the weights route and the static files), one at a time.
             Every answer must be below 500; every 4xx must be JSON {"error": {"message": ...}} (HEAD
             answers have no body); valid requests must answer 200; the server's resident memory after
@@ -91,6 +92,13 @@ def valid_request(rng, models):
     return "POST", "/api/predict", json.dumps(body).encode(), {"Content-Type": "application/json"}
 
 
+def save_request(rng):
+    """A drawing a player saves: valid, under the server's generous soak limits, so it must answer 201."""
+    body = {"strokes": rng.choice(VALID_STROKES), "label": rng.choice(["tent", "alarm clock", "o'clock 2"]),
+            "source": rng.choice(["game", "correction", "taught"])}
+    return "POST", "/api/drawings", json.dumps(body).encode(), {"Content-Type": "application/json"}
+
+
 def mutate(rng, data):
     data = bytearray(data)
     for _ in range(rng.randint(1, 8)):
@@ -114,11 +122,16 @@ def fuzz_request(rng, models, max_body):
     kind = rng.choice([
         "mutated json", "truncated json", "png random", "png signature random", "json random bytes",
         "nested", "numbers", "method", "path", "traversal", "huge body", "valid", "valid", "valid",
+        "save", "save mutated",
     ])
     json_headers = {"Content-Type": "application/json"}
     _, _, good, _ = valid_request(rng, models)
     if kind == "valid":
         return (*valid_request(rng, models), kind)
+    if kind == "save":
+        return (*save_request(rng), kind)
+    if kind == "save mutated":
+        return "POST", "/api/drawings", mutate(rng, save_request(rng)[2]), json_headers, kind
     if kind == "mutated json":
         return "POST", "/api/predict", mutate(rng, good), json_headers, kind
     if kind == "truncated json":
@@ -176,6 +189,8 @@ def check_answer(kind, method, path, status, headers, body, problems):
         return
     if kind == "valid" and status != 200:
         problems.append(f"valid request answered {status}: {body[:200]!r}")
+    if kind == "save" and status != 201:
+        problems.append(f"valid save answered {status}: {body[:200]!r}")
     # A method HTTP does not define never reaches the application: the HTTP parser answers a bare 400
     # and closes the connection, as for any malformed request line.
     protocol_error = method not in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE")

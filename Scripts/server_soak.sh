@@ -35,9 +35,12 @@ if [[ -z "$binary" ]]; then
 fi
 
 log=$(mktemp)
-"$binary" serve --port "$port" --read-timeout "$timeout" >"$log" 2>&1 &
+store=$(mktemp -d)
+# A store of its own, with saving limits no soak reaches: a valid save must answer 201.
+"$binary" serve --port "$port" --read-timeout "$timeout" --store "$store/drawings.sqlite" \
+  --save-burst 1000000 --save-rate 1000000 >"$log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$log" "$store"' EXIT
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 status=0
