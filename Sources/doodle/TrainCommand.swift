@@ -15,12 +15,22 @@ extension Doodle {
                 steps; --resume continues from the newest one, mid-epoch or not, and ends with the same
                 model as an unbroken run (with no checkpoint yet it starts from the beginning). Each
                 epoch's numbers are appended to --log (default: OUT's name + .jsonl).
+
+                --from MODEL fine-tunes a trained model (a shipped name or a .safetensors file): its
+                architecture and weights are the start, its classes come first in its order, and every
+                category of --data it lacks (or only those --categories names) is added as a new class.
+                The data must hold every class the model keeps (give the folders it was trained on, which
+                its metadata records, beside the new drawings), so that it learns the new without
+                forgetting the old; a lower --lr and a few epochs suit it.
                 """)
 
         @OptionGroup var dataset: DatasetArguments
 
         @Option(help: "Architecture: small, medium, mnist, deep, compact, or a JSON spec file.")
         var arch = "small"
+
+        @Option(help: "Fine-tune this model (a shipped name or a .safetensors file) instead of a new one.")
+        var from: String?
 
         @Option(help: "Epochs to train.")
         var epochs = 10
@@ -142,10 +152,14 @@ extension Doodle {
             doodleThreadCount = threads
             // Before the data loads and the hours of training: the model must be writable at the end.
             try ensureWritableFolder(outURL.deletingLastPathComponent(), for: "the model")
+            let start = try from.map { try ModelLocator.load($0) }
+            var dataset = self.dataset
+            if let start { try Self.fineTuning(start, name: from!, dataset: &dataset) }
             let (data, _) = try dataset.load()
             let splits = data.splits
             let configuration = TrainingConfiguration(
-                spec: try spec(), epochs: epochs, batchSize: batch, learningRate: lr, optimizer: optimizer,
+                spec: try start?.spec ?? spec(), epochs: epochs, batchSize: batch, learningRate: lr,
+                optimizer: optimizer,
                 schedule: schedule, weightDecay: weightDecay, labelSmoothing: labelSmoothing,
                 augment: augment, seed: dataset.seed, sampling: sampling)
             let trainer = try Trainer(
@@ -157,6 +171,15 @@ extension Doodle {
             trainer.checkpointEverySteps = checkpointEvery
             trainer.checkpointInterval = checkpointMinutes > 0 ? .seconds(checkpointMinutes * 60) : nil
             trainer.prefetch = prefetch
+            if let start {
+                do {
+                    try trainer.network.start(from: start)
+                } catch let error as TrainingError {
+                    throw ValidationError("--from \(from!): \(error.description)")
+                }
+                let added = data.classes.count - start.labels.count
+                print("fine-tuning \(from!): its \(start.labels.count) classes, and \(added) new")
+            }
             let logURL = URL(fileURLWithPath: log ?? stem + ".jsonl")
             if resume, let latest = try store.latest() {
                 try trainer.resume(from: latest)
@@ -212,6 +235,15 @@ extension Doodle {
                 "command": PortableCommandLine.record(
                     CommandLine.arguments, workingDirectory: FileManager.default.currentDirectoryPath),
             ]
+            if let from {
+                // A shipped model's name as it is; a file's path relative to where the run was.
+                summary["fine_tuned_from"] =
+                    FileManager.default.fileExists(atPath: from)
+                    ? PortableCommandLine.relativePath(
+                        URL(fileURLWithPath: from).path,
+                        workingDirectory: FileManager.default.currentDirectoryPath)
+                    : from
+            }
             summary["data"] = try Self.json(
                 dataset.folders.map {
                     PortableCommandLine.relativePath(
@@ -258,6 +290,40 @@ extension TrainingConfiguration.ScheduleKind: ExpressibleByArgument {}
 extension TrainingConfiguration.ClassSampling: ExpressibleByArgument {}
 
 extension Doodle.Train {
+    /// Makes `dataset` choose the classes fine-tuning `model` needs: the model's, in its order, then
+    /// every other category of the folders.
+    ///
+    /// - Throws: `ValidationError` when the folders lack some of the model's classes.
+    static func fineTuning(_ model: Model, name: String, dataset: inout DatasetArguments) throws {
+        guard dataset.classes == nil else {
+            throw ValidationError(
+                "--from keeps the model's classes: drop --classes (--categories names new ones)")
+        }
+        let urls = dataset.folders.map { URL(fileURLWithPath: $0) }
+        let present = try DatasetFolder.categoryFiles(in: urls).map(\.category)
+        let known = Set(model.labels)
+        let missing = model.labels.filter { !present.contains($0) }
+        guard missing.isEmpty else {
+            let folders = model.training["data"] ?? "the folders it was trained on"
+            throw ValidationError(
+                "--from \(name): the data has no drawings of \(missing.count) of its classes "
+                    + "(\(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", ..." : "")); "
+                    + "give the folders it was trained on too: \(folders)")
+        }
+        var added: [String]
+        if let categories = dataset.categories {
+            added = categories.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if let old = added.first(where: known.contains) {
+                throw ValidationError(
+                    "--categories names the new classes; '\(old)' is already one of the model's")
+            }
+        } else {
+            var seen = Set<String>()
+            added = present.filter { !known.contains($0) && seen.insert($0).inserted }
+        }
+        dataset.categories = (model.labels + added).joined(separator: ",")
+    }
+
     /// `value` as compact JSON with sorted keys, for a string field of the model's metadata.
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
