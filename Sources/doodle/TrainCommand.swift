@@ -172,6 +172,10 @@ extension Doodle {
             trainer.checkpointInterval = checkpointMinutes > 0 ? .seconds(checkpointMinutes * 60) : nil
             trainer.prefetch = prefetch
             if let start {
+                guard Array(data.classes.prefix(start.labels.count)) == start.labels else {
+                    throw ValidationError(
+                        "--from \(from!): the dataset left out some of the model's classes (--min-drawings?)")
+                }
                 do {
                     try trainer.network.start(from: start)
                 } catch let error as TrainingError {
