@@ -98,7 +98,8 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
                 .tooManyRequests, headers: [.retryAfter: "\(wait)"],
                 message:
                     "too many drawings saved from this address: at most \(rateLimiter.limits.burst) at once and "
-                    + "\(Int(rateLimiter.limits.perMinute)) a minute; try again in \(wait) s")
+                    + "\(String(format: "%g", rateLimiter.limits.perMinute)) a minute; try again in \(wait) s"
+            )
         }
         let id = try await saving { try await store.save(drawing) }
         return EditedResponse(status: .created, response: Saved(id: id, label: drawing.label))

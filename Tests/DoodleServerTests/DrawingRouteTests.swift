@@ -162,7 +162,7 @@ import Testing
     }
 
     @Test func savesBeyondTheClientsLimitGet429WithRetryAfter() async throws {
-        let (app, folder, store) = try Self.application(saveLimits: SaveLimits(perMinute: 1, burst: 3))
+        let (app, folder, store) = try Self.application(saveLimits: SaveLimits(perMinute: 0.01, burst: 3))
         defer { try? FileManager.default.removeItem(at: folder) }
         try await app.test(.router) { client in
             for attempt in 0..<5 {
@@ -174,7 +174,7 @@ import Testing
                     } else {
                         #expect($0.status == .tooManyRequests)
                         #expect(Int($0.headers[.retryAfter] ?? "") ?? 0 >= 1)
-                        #expect(String(buffer: $0.body).contains("at most 3 at once and 1 a minute"))
+                        #expect(String(buffer: $0.body).contains("at most 3 at once and 0.01 a minute"))
                     }
                 }
             }

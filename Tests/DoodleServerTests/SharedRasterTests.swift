@@ -115,12 +115,19 @@ struct SharedRasterTests {
         return results.withLock { all in (0..<parts).flatMap { all[$0]! } }
     }
 
-    /// Renders `cases` at each side in Swift and (when Node is there) in sketch.js, and expects
-    /// every bitmap to be pycairo's, byte for byte.
-    static func check(_ cases: [Case], sides: [Int]) throws {
+    struct Comparison: Sendable {
+        var mismatches: [String]
+        var summary: String
+    }
+
+    /// Renders `cases` at each side in Swift and (when Node is there) in sketch.js, and lists every
+    /// bitmap that is not pycairo's, byte for byte.
+    static func compare(_ cases: [Case], sides: [Int]) throws -> Comparison {
         let started = Date()
         let reference = try pycairo(cases, sides: sides)
-        try #require(reference.count == cases.count * sides.reduce(0) { $0 + $1 * $1 })
+        guard reference.count == cases.count * sides.reduce(0, { $0 + $1 * $1 }) else {
+            throw HarnessError(description: "pycairo gave \(reference.count) bytes")
+        }
         let requests = sides.flatMap { side in
             cases.map { SketchHarness.Request($0.strokes, .render(side: side)) }
         }
@@ -158,24 +165,33 @@ struct SharedRasterTests {
                     "\(set) at \(side): \(tally.count) drawings, exact: Swift \(tally.swift), \(js)")
             }
         }
-        print(
-            "bit-exact against pycairo: " + summary.joined(separator: "; ")
+        return Comparison(
+            mismatches: mismatches,
+            summary: "bit-exact against pycairo: " + summary.joined(separator: "; ")
                 + String(format: " (%.1f s)", Date().timeIntervalSince(started)))
-        #expect(mismatches.isEmpty, "\(mismatches.count) not exact, the first: \(mismatches.prefix(8))")
+    }
+
+    /// Compares on a thread of its own (minutes of work) and expects every bitmap to be pycairo's.
+    static func check(_ cases: [Case], sides: [Int]) async throws {
+        let result = try await onOwnThread { try compare(cases, sides: sides) }
+        print(result.summary)
+        #expect(
+            result.mismatches.isEmpty,
+            "\(result.mismatches.count) not exact, the first: \(result.mismatches.prefix(8))")
     }
 
     @Test(.enabled(if: missing == nil, "\(missing ?? "")"))
-    func everyDrawingAtGoogleSize() throws {
+    func everyDrawingAtGoogleSize() async throws {
         let cases = try Self.cases(sets: Self.sets)
         #expect(cases.count >= 44_000, "shared has 7,360 + 28,830 + 462 + 8,000 stroke drawings")
-        try Self.check(cases, sides: [28])
+        try await Self.check(cases, sides: [28])
     }
 
     /// The bigger bitmaps a model may train on: Google's recipe with the surface scaled.
     @Test(.enabled(if: missing == nil, "\(missing ?? "")"))
-    func simplifiedDrawingsAt64And128() throws {
+    func simplifiedDrawingsAt64And128() async throws {
         let cases = try Self.cases(sets: [("simplified_ndjson", false)])
         #expect(cases.count >= 7_000)
-        try Self.check(cases, sides: [64, 128])
+        try await Self.check(cases, sides: [64, 128])
     }
 }

@@ -51,12 +51,10 @@ import Testing
                     request.setValue("application/json", forHTTPHeaderField: "Content-Type")
                     request.httpBody = body
                     request.timeoutInterval = 5
-                    while true {
-                        // Once the server is gone every request fails: the client stops.
-                        guard let (data, response) = try? await URLSession.shared.data(for: request) else {
-                            return
-                        }
-                        guard (response as? HTTPURLResponse)?.statusCode == 201,
+                    while !acknowledged.killed.withLock({ $0 }) {
+                        // Until the kill, a failed request (a loaded machine) is tried again.
+                        guard let (data, response) = try? await URLSession.shared.data(for: request),
+                            (response as? HTTPURLResponse)?.statusCode == 201,
                             let saved = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                             let id = (saved["id"] as? NSNumber)?.int64Value
                         else { continue }
@@ -65,11 +63,14 @@ import Testing
                 }
             }
             group.addTask {
-                // Kill it mid-stream, once it has acknowledged a few hundred saves.
-                for _ in 0..<300 where acknowledged.ids.withLock({ $0.count }) < 300 {
-                    try await Task.sleep(for: .milliseconds(50))
+                // Kill it mid-stream, once it has acknowledged a few hundred saves. Counted in turns,
+                // not seconds: when other tests hold every thread of the pool, the clients and this
+                // task wait alike, and the kill still comes after their saves.
+                for _ in 0..<3000 where acknowledged.ids.withLock({ $0.count }) < 300 {
+                    try await Task.sleep(for: .milliseconds(20))
                 }
                 kill(pid, SIGKILL)
+                acknowledged.killed.withLock { $0 = true }
             }
             try await group.waitForAll()
         }
@@ -89,6 +90,7 @@ import Testing
 
     final class Acknowledged: Sendable {
         let ids = Mutex<[Int64]>([])
+        let killed = Mutex(false)
     }
 
     /// The port from the server's "listening on HOST:PORT" line.

@@ -44,3 +44,12 @@ public func makeTemporaryDirectory(_ label: String = "doodle-test") throws -> UR
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// Runs `work` on a thread of its own rather than on one of Swift concurrency's few threads (one a
+/// core): a test that computes for minutes there would starve the servers and browsers other tests
+/// run in the same process, whose handlers need those threads.
+public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
