@@ -27,7 +27,7 @@ if [[ " $what " == *" digits "* ]]; then
 fi
 
 if [[ " $what " == *" doodles "* ]]; then
-    $doodle train "${QUICKDRAW[@]}" --min-drawings 400 --arch compact --epochs 12 --augment --sampling sqrt \
+    $doodle train "${QUICKDRAW[@]}" --min-drawings 400 --arch compact --epochs 20 --augment --sampling natural \
         --lr 0.003 --weight-decay 0.0001 --out models/doodles.safetensors
     $doodle eval --model models/doodles.safetensors
 fi
