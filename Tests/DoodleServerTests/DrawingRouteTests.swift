@@ -199,19 +199,21 @@ import Testing
     @Test func fromThisMachineTheAdminNeedsNoToken() async throws {
         let (app, folder, _) = try Self.application()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try await app.test(.live) { client in
-            try await client.execute(
-                uri: "/api/drawings", method: .post, body: ServerFixtures.json(Self.drawing)
-            ) {
-                #expect($0.status == .created)
-            }
-            try await client.execute(uri: "/api/drawings?limit=1", method: .get) {
-                #expect($0.status == .ok)
-                #expect(String(buffer: $0.body).contains("\"next_after\":1"))
-            }
-            try await client.execute(uri: "/api/drawings?limit=0", method: .get) {
-                #expect($0.status == .badRequest)
-                #expect(String(buffer: $0.body).contains("limit must be a whole number in 1...1000"))
+        try await withTaskExecutorPreference(ServerExecutor.shared) {
+            try await app.test(.live) { client in
+                try await client.execute(
+                    uri: "/api/drawings", method: .post, body: ServerFixtures.json(Self.drawing)
+                ) {
+                    #expect($0.status == .created)
+                }
+                try await client.execute(uri: "/api/drawings?limit=1", method: .get) {
+                    #expect($0.status == .ok)
+                    #expect(String(buffer: $0.body).contains("\"next_after\":1"))
+                }
+                try await client.execute(uri: "/api/drawings?limit=0", method: .get) {
+                    #expect($0.status == .badRequest)
+                    #expect(String(buffer: $0.body).contains("limit must be a whole number in 1...1000"))
+                }
             }
         }
     }

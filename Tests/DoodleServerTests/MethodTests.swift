@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Hummingbird
 import HummingbirdTesting
+import TestSupport
 import Testing
 
 /// Methods other than the one a route takes: 405 with `Allow`, `HEAD` wherever `GET` works, `OPTIONS`.
@@ -213,34 +214,38 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let arguments = ModelFolderTests.Arguments(
             modelsFolder: folder, limits: RequestLimits(readTimeout: .seconds(10)))
-        try await buildApplication(arguments).test(.live) { client in
-            let port = try #require(client.port)
-            let trickling = try Connection(port: port)
-            trickling.send(
-                "POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100000\r\n\r\n{")
-            let idle = try Connection(port: port)
-            let slowHead = try Connection(port: port)
-            slowHead.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            // Meanwhile others are answered, before the slow ones time out: a server that waited on
-            // them would answer only after the read timeout. (A connection of its own: the test
-            // client's could itself sit idle past the timeout on a loaded machine.)
-            let started = ContinuousClock.now
-            let other = try Connection(port: port)
-            other.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            let health = try #require(other.readAnswer(within: 30), "a normal request is answered")
-            #expect(health.hasPrefix("HTTP/1.1 200"), "\(health.prefix(200))")
-            #expect(ContinuousClock.now - started < .seconds(10))
-            #expect(trickling.isOpen, "the normal answer came while the trickled body was still being read")
+        let app = try await buildApplication(arguments)
+        try await withTaskExecutorPreference(ServerExecutor.shared) {
+            try await app.test(.live) { client in
+                let port = try #require(client.port)
+                let trickling = try Connection(port: port)
+                trickling.send(
+                    "POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100000\r\n\r\n{")
+                let idle = try Connection(port: port)
+                let slowHead = try Connection(port: port)
+                slowHead.send("GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                // Meanwhile others are answered, before the slow ones time out: a server that waited on
+                // them would answer only after the read timeout. (A connection of its own: the test
+                // client's could itself sit idle past the timeout on a loaded machine.)
+                let started = ContinuousClock.now
+                let other = try Connection(port: port)
+                other.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                let health = try #require(other.readAnswer(within: 30), "a normal request is answered")
+                #expect(health.hasPrefix("HTTP/1.1 200"), "\(health.prefix(200))")
+                #expect(ContinuousClock.now - started < .seconds(10))
+                #expect(
+                    trickling.isOpen, "the normal answer came while the trickled body was still being read")
 
-            let answer = try #require(
-                trickling.readUntilClosed(within: 40, trickle: " "), "a trickled body is cut off")
-            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
-            #expect(answer.contains("did not arrive within"))
-            #expect(idle.readUntilClosed(within: 40) == "", "an idle connection is closed")
-            #expect(
-                slowHead.readUntilClosed(within: 40) == "",
-                "a connection that never finishes its head is closed")
+                let answer = try #require(
+                    trickling.readUntilClosed(within: 40, trickle: " "), "a trickled body is cut off")
+                #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
+                #expect(answer.contains("did not arrive within"))
+                #expect(idle.readUntilClosed(within: 40) == "", "an idle connection is closed")
+                #expect(
+                    slowHead.readUntilClosed(within: 40) == "",
+                    "a connection that never finishes its head is closed")
+            }
         }
     }
 }

@@ -53,3 +53,41 @@ public func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T)
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }
+
+/// A task executor with threads of its own, for the servers the tests start: their request handlers
+/// then never wait behind tests that hold Swift concurrency's few threads with minutes of computing
+/// or blocking waits (a training run, a browser, a child process).
+public final class ServerExecutor: TaskExecutor, @unchecked Sendable {
+    /// The one every test server runs on.
+    public static let shared = ServerExecutor(threads: 4)
+
+    // @unchecked Sendable: the queue of jobs is only touched under `condition`'s lock.
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+
+    init(threads: Int) {
+        for index in 0..<threads {
+            let thread = Thread { [unowned self] in self.work() }
+            thread.name = "test-server-\(index)"
+            thread.start()
+        }
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func work() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
+}
