@@ -103,9 +103,7 @@ enum LiveServer {
             router: try buildRouter(models: registry, store: store),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "doodle-test"),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        let task = Task(executorPreference: ServerExecutor.shared) {
-            try await app.runService(gracefulShutdownSignals: [])
-        }
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
             task.cancel()
