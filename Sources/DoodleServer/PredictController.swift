@@ -59,7 +59,7 @@ public struct PredictController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func predict(_ request: Request, context: Context) async throws -> PredictResponse {
-        let body = try await readBody(request)
+        let body = try await limits.readBody(request)
         let start = ContinuousClock.now
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let input: (model: ServedModel, pixels: [UInt8], top: Int)
@@ -88,11 +88,6 @@ public struct PredictController<Context: RequestContext>: Sendable {
         let decoded = try decodeRequest(body)
         let model = try model(named: decoded.model)
         return (model, try pixels(from: decoded, model: model), try topCount(decoded.top, model: model))
-    }
-
-    /// The whole body, within the limits (`RequestLimits.readBody`).
-    func readBody(_ request: Request) async throws -> [UInt8] {
-        try await limits.readBody(request)
     }
 
     /// The model called `name` (the default when `nil`), or 400 naming the models there are.

@@ -12,19 +12,13 @@ import Testing
 /// `doodle serve` as a user runs it, killed with SIGKILL while clients are saving drawings: every save
 /// it had acknowledged is in the store afterwards, and the store opens and reads cleanly.
 @Suite struct StoreKillTests {
-    static let binary: URL? = {
-        let url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("doodle")
-        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
-    }()
-
-    @Test(.enabled(if: binary != nil, "the doodle binary is not built beside the tests (swift build)"))
+    @Test(.enabled(if: doodleBinary != nil, "the doodle binary is not built beside the tests (swift build)"))
     func aKilledServerLosesNoAcknowledgedDrawing() async throws {
         let folder = try ServerFixtures.writeModels()
         defer { try? FileManager.default.removeItem(at: folder) }
         let storePath = folder.appendingPathComponent("drawings.sqlite").path
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = doodleBinary
         process.arguments = [
             "serve", "--models", folder.path, "--store", storePath, "--port", "0", "--save-burst", "1000000",
             "--save-rate", "1000000", "--threads", "1",

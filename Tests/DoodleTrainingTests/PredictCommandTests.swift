@@ -8,11 +8,7 @@ import Testing
 @Suite("doodle predict, the command", .serialized)
 struct PredictCommandTests {
     /// The `doodle` binary built beside the test bundle.
-    static let binary: URL? = {
-        let url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("doodle")
-        return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
-    }()
+    static let binary = doodleBinary
 
     static let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent()

@@ -91,3 +91,10 @@ public final class ServerExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 }
+
+/// The `doodle` binary built beside the tests (`swift build`), or nil when it is not there.
+public let doodleBinary: URL? = {
+    let url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("doodle")
+    return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+}()
