@@ -3,6 +3,7 @@ import DoodleServer
 import DoodleStore
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import TestSupport
 import Testing
 
@@ -75,24 +76,40 @@ struct DrawResult: Decodable {
 }
 
 /// A server on 127.0.0.1 and a free port, for as long as a closure runs.
+///
+/// It stops by graceful shutdown, never by cancelling its task: a cancelled server can drop a
+/// connection it accepted but had not begun to serve, which NIO traps on ("Deinited NIOAsyncWriter
+/// without calling finish()", apple/swift-nio#3481).
 enum LiveServer {
     static func with(
         _ registry: ModelRegistry, store: (any DrawingStore)? = nil, _ body: (Int) async throws -> Void
     ) async throws {
         let server = try await start(registry, store: store)
-        defer { server.task.cancel() }
-        try await body(server.port)
+        do {
+            try await body(server.port)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
     }
 
     /// A server that runs until `stop()`.
     struct Running {
         var port: Int
+        var group: ServiceGroup
         var task: Task<Void, any Error>
 
-        /// Shuts the server down and waits until it has.
+        /// Shuts the server down gracefully and waits until it has; cancels it if that takes a minute.
         func stop() async {
-            task.cancel()
+            await group.triggerGracefulShutdown()
+            let task = self.task
+            let deadline = Task {
+                try await Task.sleep(for: .seconds(60))
+                task.cancel()
+            }
             _ = await task.result
+            deadline.cancel()
         }
     }
 
@@ -103,13 +120,15 @@ enum LiveServer {
             router: try buildRouter(models: registry, store: store),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "doodle-test"),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: app.logger))
+        let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
             task.cancel()
             throw BrowserPage.PageError(description: "the server did not start")
         }
-        return Running(port: port, task: task)
+        return Running(port: port, group: group, task: task)
     }
 
     static func predict(port: Int, strokes: [[[Double]]]) async throws -> PredictAnswer {
