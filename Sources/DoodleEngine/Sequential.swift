@@ -20,9 +20,20 @@ public final class Sequential {
     /// Runs every layer. In inference mode a ReLU after a convolution or linear layer is already
     /// applied by that layer, so it is skipped.
     public func forward(_ input: Tensor, training: Bool = false) -> Tensor {
+        forward(input, layers: layers.indices, training: training)
+    }
+
+    /// Inference up to the last layer and through it: the last layer's input (the penultimate
+    /// features, what a class prototype or a new head is built on) and the network's output.
+    public func forwardWithFeatures(_ input: Tensor) -> (features: Tensor, output: Tensor) {
+        let features = forward(input, layers: 0..<(layers.count - 1), training: false)
+        return (features, forward(features, layers: (layers.count - 1)..<layers.count, training: false))
+    }
+
+    private func forward(_ input: Tensor, layers range: Range<Int>, training: Bool) -> Tensor {
         var x = input
         var previousFused = false
-        for layer in layers {
+        for layer in layers[range] {
             if !training && previousFused && layer is ReLU {
                 previousFused = false
                 continue
