@@ -98,7 +98,9 @@ let package = Package(
             name: "DoodleDataTests", dependencies: ["DoodleData", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DoodleTrainingTests", dependencies: ["DoodleTraining", "TestSupport"]),
-        .testTarget(name: "DoodleStoreTests", dependencies: ["DoodleStore", "TestSupport"]),
+        .testTarget(
+            name: "DoodleStoreTests",
+            dependencies: ["DoodleStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "DoodleServerTests",
             dependencies: [

@@ -90,6 +90,22 @@ public struct DrawingStats: Sendable, Equatable, Codable {
     }
 }
 
+/// A word taught to a model, with the drawings it was taught from, oldest first.
+public struct TaughtWordRecord: Sendable, Equatable {
+    /// The model that learnt it.
+    public var model: String
+    /// The word, normalised by `DrawingLabel`.
+    public var label: String
+    /// The strokes of each drawing it was taught from.
+    public var drawings: [[Stroke]]
+    /// When it was first taught.
+    public var createdAt: Date
+
+    public init(model: String, label: String, drawings: [[Stroke]], createdAt: Date) {
+        (self.model, self.label, self.drawings, self.createdAt) = (model, label, drawings, createdAt)
+    }
+}
+
 /// The drawings players chose to give, behind one small interface so that another database (a
 /// PostgreSQL store shared by replicated servers) can take SQLite's place without touching the server.
 ///
@@ -103,6 +119,13 @@ public protocol DrawingStore: Sendable {
     func stats() async throws -> DrawingStats
     /// Up to `limit` drawings with ids above `after`, in id order, of `label` only when given.
     func drawings(label: String?, after: Int64, limit: Int) async throws -> [StoredDrawing]
+    /// Saves `drawings` (of source `taught`) as examples of the word they are labelled with, for their
+    /// model, in one transaction: the word is created, or its examples grow. Returns the drawings' ids.
+    func teach(_ drawings: [NewDrawing]) async throws -> [Int64]
+    /// Every word taught to `model` (to every model when nil), with its drawings, in the order taught.
+    func taughtWords(model: String?) async throws -> [TaughtWordRecord]
+    /// Forgets the word `label` of `model`; its drawings stay in the store. False when there was none.
+    func forget(label: String, model: String) async throws -> Bool
 }
 
 /// A store that cannot be opened or used, naming the file and the reason.

@@ -52,6 +52,21 @@ public final class SQLiteDrawingStore: DrawingStore {
                 t.column("created_at", .double).notNull()
             }
         }
+        migrator.registerMigration("v2: taught words") { db in
+            try db.create(table: "taught_word") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("model", .text).notNull()
+                t.column("label", .text).notNull()
+                t.column("created_at", .double).notNull()
+                t.uniqueKey(["model", "label"])
+            }
+            try db.create(table: "taught_example") { t in
+                t.column("word_id", .integer).notNull().indexed()
+                    .references("taught_word", onDelete: .cascade)
+                t.column("drawing_id", .integer).notNull().references("drawing")
+                t.primaryKey(["word_id", "drawing_id"])
+            }
+        }
         return migrator
     }
 
@@ -65,24 +80,9 @@ public final class SQLiteDrawingStore: DrawingStore {
     }
 
     public func save(all drawings: [NewDrawing]) async throws -> [Int64] {
-        let rows = try drawings.map { drawing in
-            let guesses = String(decoding: try JSONEncoder().encode(drawing.guesses), as: UTF8.self)
-            return [
-                drawing.label, drawing.source.rawValue, StrokeJSON.encode(drawing.strokes), drawing.model,
-                guesses, drawing.createdAt.timeIntervalSince1970,
-            ] as StatementArguments
-        }
+        let rows = try drawings.map(Self.arguments)
         return try await run {
-            try await self.pool.write { db in
-                try rows.map { arguments in
-                    try db.execute(
-                        sql: """
-                            INSERT INTO drawing (label, source, strokes, model, guesses, created_at)
-                            VALUES (?, ?, ?, ?, ?, ?)
-                            """, arguments: arguments)
-                    return db.lastInsertedRowID
-                }
-            }
+            try await self.pool.write { db in try rows.map { try Self.insert($0, into: db) } }
         }
     }
 
@@ -134,6 +134,96 @@ public final class SQLiteDrawingStore: DrawingStore {
                 }
             }
         }
+    }
+
+    public func teach(_ drawings: [NewDrawing]) async throws -> [Int64] {
+        guard let first = drawings.first else { return [] }
+        guard let model = first.model,
+            drawings.allSatisfy({ $0.model == model && $0.label == first.label && $0.source == .taught })
+        else {
+            throw StoreError(
+                "the drawings of a taught word are all of one word and one model, from source 'taught'")
+        }
+        let rows = try drawings.map(Self.arguments)
+        return try await run {
+            try await self.pool.write { db in
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO taught_word (model, label, created_at) VALUES (?, ?, ?)",
+                    arguments: [model, first.label, first.createdAt.timeIntervalSince1970])
+                let wordID = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM taught_word WHERE model = ? AND label = ?",
+                    arguments: [model, first.label])!
+                return try rows.map { arguments in
+                    let id = try Self.insert(arguments, into: db)
+                    try db.execute(
+                        sql: "INSERT INTO taught_example (word_id, drawing_id) VALUES (?, ?)",
+                        arguments: [wordID, id])
+                    return id
+                }
+            }
+        }
+    }
+
+    public func taughtWords(model: String?) async throws -> [TaughtWordRecord] {
+        let path = self.path
+        return try await run {
+            try await self.pool.read { db in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT w.id AS word_id, w.model, w.label, w.created_at, d.id AS drawing_id, d.strokes
+                        FROM taught_word w JOIN taught_example e ON e.word_id = w.id
+                        JOIN drawing d ON d.id = e.drawing_id
+                        WHERE ? IS NULL OR w.model = ?
+                        ORDER BY w.id, d.id
+                        """, arguments: [model, model])
+                var records: [TaughtWordRecord] = []
+                var lastWord: Int64?
+                for row in rows {
+                    let wordID: Int64 = row["word_id"]
+                    let drawingID: Int64 = row["drawing_id"]
+                    let strokes = try StrokeJSON.decode(row["strokes"], name: "\(path) drawing \(drawingID)")
+                    if wordID != lastWord {
+                        records.append(
+                            TaughtWordRecord(
+                                model: row["model"], label: row["label"], drawings: [],
+                                createdAt: Date(timeIntervalSince1970: row["created_at"])))
+                        lastWord = wordID
+                    }
+                    records[records.count - 1].drawings.append(strokes)
+                }
+                return records
+            }
+        }
+    }
+
+    public func forget(label: String, model: String) async throws -> Bool {
+        try await run {
+            try await self.pool.write { db in
+                try db.execute(
+                    sql: "DELETE FROM taught_word WHERE model = ? AND label = ?", arguments: [model, label])
+                return db.changesCount > 0
+            }
+        }
+    }
+
+    /// A drawing's row values, in the order `insert` takes them.
+    private static func arguments(_ drawing: NewDrawing) throws -> StatementArguments {
+        let guesses = String(decoding: try JSONEncoder().encode(drawing.guesses), as: UTF8.self)
+        return [
+            drawing.label, drawing.source.rawValue, StrokeJSON.encode(drawing.strokes), drawing.model,
+            guesses, drawing.createdAt.timeIntervalSince1970,
+        ]
+    }
+
+    /// Inserts one drawing's row and returns its id.
+    private static func insert(_ arguments: StatementArguments, into db: Database) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO drawing (label, source, strokes, model, guesses, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: arguments)
+        return db.lastInsertedRowID
     }
 
     /// Runs a database operation, its SQLite errors as `StoreError`s that name the file.

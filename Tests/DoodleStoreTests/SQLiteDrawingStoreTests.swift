@@ -1,8 +1,10 @@
 import DoodleData
-import DoodleStore
 import Foundation
+import GRDB
 import TestSupport
 import Testing
+
+@testable import DoodleStore
 
 /// The SQLite store on real files: a new file migrated from nothing, saves read back exactly, many
 /// concurrent saves, a reopened file, and files it must refuse with a message naming them.
@@ -22,7 +24,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("nested/drawings.sqlite").path
         let store = try SQLiteDrawingStore(path: path)
-        #expect(try store.appliedMigrations() == ["v1: drawings"])
+        #expect(try store.appliedMigrations() == ["v1: drawings", "v2: taught words"])
         let first = try await store.save(Self.drawing("cat"))
         let second = try await store.save(Self.drawing("alarm clock", source: .game))
         #expect(second > first)
@@ -93,6 +95,81 @@ import Testing
     @Test(arguments: ["", "   ", "<script>", "cat\u{0}", "a\"b", String(repeating: "a", count: 41)])
     func badLabelsAreRefused(text: String) {
         #expect(throws: StoreError.self) { try DrawingLabel.normalize(text) }
+    }
+}
+
+/// Taught words: their drawings saved with the word in one transaction, read back per model, grown by
+/// a second teaching, and forgotten without losing the drawings; and a file of the first schema brought
+/// forward.
+@Suite struct TaughtWordStoreTests {
+    static func taught(_ label: String, model: String = "doodles", points: Int = 3) -> NewDrawing {
+        var drawing = SQLiteDrawingStoreTests.drawing(label, source: .taught, points: points)
+        drawing.model = model
+        drawing.guesses = []
+        return drawing
+    }
+
+    @Test func wordsAreTaughtGrownListedAndForgotten() async throws {
+        let folder = try makeTemporaryDirectory("doodle-store")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteDrawingStore(path: folder.appendingPathComponent("drawings.sqlite").path)
+        let kite = try await store.teach((1...5).map { Self.taught("kite", points: $0 + 1) })
+        #expect(kite.count == 5)
+        _ = try await store.teach((1...5).map { _ in Self.taught("kite", model: "digits") })
+        _ = try await store.teach([Self.taught("toaster"), Self.taught("toaster")])
+        _ = try await store.teach([Self.taught("kite", points: 9)])
+
+        let words = try await store.taughtWords(model: "doodles")
+        #expect(words.map(\.label) == ["kite", "toaster"], "in the order first taught")
+        #expect(words[0].drawings.count == 6, "a second teaching adds to the word")
+        #expect(words[0].drawings.map { $0[0].x.count } == [2, 3, 4, 5, 6, 9])
+        #expect(words[0].model == "doodles")
+        #expect(try await store.taughtWords(model: nil).count == 3)
+        #expect(try await store.stats().sources == ["taught": 13])
+
+        #expect(try await store.forget(label: "kite", model: "doodles"))
+        #expect(try await store.forget(label: "kite", model: "doodles") == false)
+        #expect(try await store.taughtWords(model: "doodles").map(\.label) == ["toaster"])
+        #expect(try await store.taughtWords(model: "digits").map(\.label) == ["kite"])
+        #expect(try await store.stats().total == 13, "the drawings stay")
+        // Taught again, the word starts afresh: the old drawings are not its examples any more.
+        _ = try await store.teach([Self.taught("kite")])
+        #expect(
+            try await store.taughtWords(model: "doodles").first { $0.label == "kite" }?.drawings.count == 1)
+    }
+
+    @Test func theDrawingsOfATeachingAreOfOneWordAndModel() async throws {
+        let folder = try makeTemporaryDirectory("doodle-store")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteDrawingStore(path: folder.appendingPathComponent("drawings.sqlite").path)
+        await #expect(throws: StoreError.self) {
+            try await store.teach([Self.taught("kite"), Self.taught("toaster")])
+        }
+        await #expect(throws: StoreError.self) {
+            try await store.teach([SQLiteDrawingStoreTests.drawing("kite", source: .correction)])
+        }
+        #expect(try await store.stats().total == 0, "nothing of a refused teaching is saved")
+    }
+
+    @Test func aFileOfTheFirstSchemaIsBroughtForward() async throws {
+        let folder = try makeTemporaryDirectory("doodle-store")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("drawings.sqlite").path
+        let old = try DatabaseQueue(path: path)
+        try SQLiteDrawingStore.migrator.migrate(old, upTo: "v1: drawings")
+        try await old.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO drawing (label, source, strokes, model, guesses, created_at)
+                    VALUES ('cat', 'game', '[[[1,2],[3,4]]]', 'doodles', '[]', 0)
+                    """)
+        }
+        try old.close()
+        let store = try SQLiteDrawingStore(path: path)
+        #expect(try store.appliedMigrations() == ["v1: drawings", "v2: taught words"])
+        #expect(try await store.stats().total == 1)
+        _ = try await store.teach([TaughtWordStoreTests.taught("kite")])
+        #expect(try await store.taughtWords(model: nil).count == 1)
     }
 }
 
