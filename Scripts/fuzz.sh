@@ -52,7 +52,7 @@ for t in $targets; do
     mkdir -p ".fuzz/work/$t" ".fuzz/crashes/$t" .fuzz/dicts .fuzz/logs
     dict=".fuzz/dicts/$t.dict"
     : >"$dict"
-    case $t in json | ndjson | predict | drawing) cat Scripts/fuzz/json.dict >>"$dict" ;; esac
+    case $t in json | ndjson | predict | drawing | words) cat Scripts/fuzz/json.dict >>"$dict" ;; esac
     [ -f "Scripts/fuzz/$t.dict" ] && cat "Scripts/fuzz/$t.dict" >>"$dict"
     dict_flag=()
     [ -s "$dict" ] && dict_flag=(-dict="$dict")

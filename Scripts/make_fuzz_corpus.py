@@ -153,6 +153,12 @@ write("drawing", "correction.json", json.dumps({"strokes": strokes, "label": " A
 write("drawing", "game.json", json.dumps({"strokes": strokes, "label": "cat", "source": "game"}))
 write("drawing", "taught.json", '{"strokes":[[[1.5,2],[3,4],[0,16]]],"label":"cr\u00e8me br\u00fbl\u00e9e","source":"taught"}')
 
+# Words players teach (POST /api/words): five to ten drawings of a word the model does not know.
+write("words", "kite.json", json.dumps({"word": " Kite ", "drawings": [strokes] * 5}))
+write("words", "digits_ten.json", json.dumps({"model": "digits", "word": "seven-ish", "drawings": [strokes[:1]] * 10}))
+write("words", "unicode_times.json",
+      '{"word":"cr\u00e8me br\u00fbl\u00e9e","drawings":[[[[1.5,2],[3,4],[0,16]]],[[[1],[2]]],[[[0,9],[9,0]]],[[[5],[5]]],[[[1,2,3],[3,2,1]]]]}')
+
 # The JSON scanner: a mode byte (value, strokes, numbers, string, number), then the JSON.
 for mode, text in enumerate([
         '{"a": [1, -2.5e-3, "x\\u00e9\\ud83d\\ude00\\n"], "b": {"c": null, "d": true, "e": false}}',

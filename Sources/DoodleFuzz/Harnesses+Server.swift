@@ -43,6 +43,36 @@ extension Harnesses {
     }
 }
 
+extension Harnesses {
+    /// `POST /api/words` up to the store: the body decoded, the model, the word and the number of
+    /// drawings checked, each drawing's strokes through a prediction's checks and rendered; then the
+    /// word taught to a model of its own from those drawings, and a guess that includes it.
+    static func words(_ bytes: [UInt8]) {
+        guard let (model, word, drawings) = try? PredictServer.words.teaching(fromJSON: bytes) else { return }
+        precondition((try? DrawingLabel.normalize(word)) == word, "a word not normalised")
+        precondition(!model.labels.contains(word), "a word the model knows was accepted")
+        precondition(
+            (WordsController<BasicRequestContext>
+                .minDrawings...WordsController<BasicRequestContext>.maxDrawings)
+                .contains(drawings.count), "a number of drawings outside the limits")
+        for drawing in drawings {
+            precondition(drawing.label == word && drawing.source == .taught && drawing.model == model.name)
+            let points = drawing.strokes.reduce(0) { $0 + $1.x.count }
+            precondition(
+                points > 0 && points <= RequestLimits().maxPoints, "a drawing outside the point limit")
+        }
+        let images = drawings.map {
+            try! ImageInput.modelInput(strokes: $0.strokes, framing: model.framing, side: model.side)
+        }
+        let book = model.taught!
+        book.teach(word, features: model.features(images))
+        defer { book.forget(word) }
+        let guesses = model.predict(images[0], top: model.labels.count + 1)
+        precondition(guesses.count == model.labels.count + 1 && guesses.contains { $0.label == word })
+        precondition(guesses.allSatisfy { $0.confidence.isFinite && (0...1).contains($0.confidence) })
+    }
+}
+
 /// The server the predict harness calls: one Quick, Draw! and one MNIST model (tiny, random weights,
 /// as the server tests use), under the default limits.
 enum PredictServer {
@@ -67,6 +97,11 @@ enum PredictServer {
             served("digits", labels: (0..<10).map(String.init), preprocessing: "mnist"),
         ])
     }()
+
+    /// The words controller over the same models, with no store: the harness stops before saving.
+    static let words = WordsController<BasicRequestContext>(
+        store: nil, models: registry, limits: RequestLimits(), saveLimits: SaveLimits(),
+        adminToken: nil, clientKey: { _ in "fuzz" }, isLoopback: { _ in false })
 
     /// The drawings controller over the same models, with no store: the harness stops before saving.
     static let drawings = DrawingsController<BasicRequestContext>(

@@ -19,6 +19,7 @@ enum Harnesses {
         "model": model,
         "predict": predict,
         "drawing": drawing,
+        "words": words,
         "json": json,
     ]
 

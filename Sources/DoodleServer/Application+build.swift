@@ -68,6 +68,10 @@ public func buildApplication(_ arguments: some AppArguments) async throws -> som
     logger.info("serving models: \(models.names.joined(separator: ", "))")
     let store = try arguments.storePath.map { try SQLiteDrawingStore(path: $0) }
     logger.info("\(store.map { "keeping drawings players give in \($0.path)" } ?? "keeping no drawings")")
+    if let store {
+        let words = try await WordsController<DoodleRequestContext>.restore(from: store, into: models)
+        if words > 0 { logger.info("rebuilt \(words) taught words from the store") }
+    }
     let router = try buildRouter(
         models: models, limits: arguments.limits, store: store, saveLimits: arguments.saveLimits,
         adminToken: arguments.adminToken)
@@ -105,9 +109,15 @@ public func buildRouter(
     }
     let routes = RouteTable(router)
     PredictController<Context>(models: models, limits: limits).addRoutes(to: routes.group("api"))
+    // Saving drawings and teaching words share each client's allowance of saves.
+    let rateLimiter = SaveRateLimiter(saveLimits)
+    let admin = AdminCheck<Context>(
+        token: adminToken, clientKey: { $0.clientKey }, isLoopback: { $0.isLoopback })
     DrawingsController<Context>(
-        store: store, models: models, limits: limits, saveLimits: saveLimits,
-        adminToken: adminToken, clientKey: { $0.clientKey }, isLoopback: { $0.isLoopback }
+        store: store, models: models, limits: limits, rateLimiter: rateLimiter, admin: admin
+    ).addRoutes(to: routes.group("api"))
+    WordsController<Context>(
+        store: store, models: models, limits: limits, rateLimiter: rateLimiter, admin: admin
     ).addRoutes(to: routes.group("api"))
     ModelsController<Context>(models: models).addRoutes(to: routes)
     try PageController<Context>().addRoutes(to: routes)

@@ -55,9 +55,7 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
     let models: ModelRegistry
     let limits: RequestLimits
     let rateLimiter: SaveRateLimiter
-    let adminToken: String?
-    let clientKey: @Sendable (Context) -> String
-    let isLoopback: @Sendable (Context) -> Bool
+    let admin: AdminCheck<Context>
 
     /// A controller saving to `store` (none: saving answers 503).
     ///
@@ -74,13 +72,24 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
         adminToken: String?, clientKey: @escaping @Sendable (Context) -> String,
         isLoopback: @escaping @Sendable (Context) -> Bool
     ) {
-        (self.store, self.models, self.limits) = (store, models, limits)
-        (self.rateLimiter, self.adminToken) = (SaveRateLimiter(saveLimits), adminToken)
-        (self.clientKey, self.isLoopback) = (clientKey, isLoopback)
+        self.init(
+            store: store, models: models, limits: limits, rateLimiter: SaveRateLimiter(saveLimits),
+            admin: AdminCheck(token: adminToken, clientKey: clientKey, isLoopback: isLoopback))
     }
 
-    /// The sources a client may name; `imported` is the command line's.
-    static var clientSources: [DrawingSource] { [.game, .correction, .taught] }
+    /// A controller sharing `rateLimiter` (each client's saves) and `admin` with the words controller.
+    init(
+        store: (any DrawingStore)?, models: ModelRegistry, limits: RequestLimits,
+        rateLimiter: SaveRateLimiter,
+        admin: AdminCheck<Context>
+    ) {
+        (self.store, self.models, self.limits) = (store, models, limits)
+        (self.rateLimiter, self.admin) = (rateLimiter, admin)
+    }
+
+    /// The sources a client may name: `taught` drawings come with their word through `POST /api/words`,
+    /// and `imported` is the command line's.
+    static var clientSources: [DrawingSource] { [.game, .correction] }
 
     /// Adds the routes to `group` (mounted at `/api`).
     public func addRoutes(to group: RouterGroup<Context>) {
@@ -93,14 +102,7 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
         let store = try requireStore()
         let body = try await limits.readBody(request)
         let drawing = try newDrawing(fromJSON: body)
-        if let wait = rateLimiter.take(clientKey(context)) {
-            throw HTTPError(
-                .tooManyRequests, headers: [.retryAfter: "\(wait)"],
-                message:
-                    "too many drawings saved from this address: at most \(rateLimiter.limits.burst) at once and "
-                    + "\(String(format: "%g", rateLimiter.limits.perMinute)) a minute; try again in \(wait) s"
-            )
-        }
+        try rateLimiter.admit(admin.clientKey(context))
         let id = try await saving { try await store.save(drawing) }
         return EditedResponse(status: .created, response: Saved(id: id, label: drawing.label))
     }
@@ -112,17 +114,7 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
 
     @Sendable func list(_ request: Request, context: Context) async throws -> ListedPage {
         let store = try requireStore()
-        let bearer = request.headers[.authorization].map {
-            $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : ""
-        }
-        let authorised = isLoopback(context) || (adminToken != nil && bearer == adminToken)
-        guard authorised else {
-            throw HTTPError(
-                .forbidden,
-                message:
-                    "reading drawings back is for the admin: ask from the server's own machine, or send "
-                    + "'Authorization: Bearer <token>' with the server's --admin-token")
-        }
+        try admin.require(request, context, doing: "reading drawings back")
         let query = request.uri.queryParameters
         let after =
             try query["after"].map { try Self.integer(String($0), name: "after", in: 0...Int64.max) } ?? 0

@@ -10,10 +10,10 @@ import Synchronization
 /// threads serve one pass at a time instead of being fought over by concurrent requests. An idle
 /// server runs each request alone, as soon as it arrives.
 public final class InferenceBatcher: Sendable {
-    /// A request waiting for its probabilities.
+    /// A request waiting for its answer.
     struct Job: Sendable {
         let pixels: [UInt8]
-        let continuation: CheckedContinuation<[Float], Never>
+        let continuation: CheckedContinuation<InferenceOutput, Never>
     }
 
     /// What the inference thread and the requests share. The network is only touched by that thread.
@@ -55,11 +55,10 @@ public final class InferenceBatcher: Sendable {
             scalars.reserveCapacity(jobs.count * pixels)
             for job in jobs { scalars.append(contentsOf: job.pixels.lazy.map { Float($0) / 255 }) }
             let input = Tensor(shape: [jobs.count, side, side, 1], scalars: scalars)
-            let probabilities = softmax(network.forward(input)).scalars
-            let classes = probabilities.count / jobs.count
+            let (features, logits) = network.forwardWithFeatures(input)
             for (index, job) in jobs.enumerated() {
                 job.continuation.resume(
-                    returning: Array(probabilities[index * classes..<(index + 1) * classes]))
+                    returning: InferenceOutput(logits: logits.row(index), features: features.row(index)))
             }
         }
     }
@@ -86,8 +85,9 @@ public final class InferenceBatcher: Sendable {
         core.wakeUp.signal()
     }
 
-    /// Class probabilities for one `side × side` input of bytes, 0 black to 255 white.
-    public func probabilities(_ pixels: [UInt8]) async -> [Float] {
+    /// The network's logits and penultimate features for one `side × side` input of bytes, 0 black
+    /// to 255 white.
+    public func infer(_ pixels: [UInt8]) async -> InferenceOutput {
         precondition(
             pixels.count == core.side * core.side, "an input of \(pixels.count) pixels is not square")
         return await withCheckedContinuation { continuation in
@@ -95,4 +95,13 @@ public final class InferenceBatcher: Sendable {
             core.wakeUp.signal()
         }
     }
+}
+
+/// What the network makes of one drawing: its logits, and the features its last layer reads (on which
+/// taught words are scored).
+public struct InferenceOutput: Sendable {
+    /// One logit per trained class.
+    public var logits: [Float]
+    /// The last layer's input.
+    public var features: [Float]
 }

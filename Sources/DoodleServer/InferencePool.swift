@@ -13,10 +13,12 @@ final class InferenceWorker: @unchecked Sendable {
         self.network = network
     }
 
-    /// Class probabilities for one `side × side` input of bytes, 0 black to 255 white.
-    func probabilities(_ pixels: [UInt8], side: Int) -> [Float] {
-        let input = Tensor(shape: [1, side, side, 1], scalars: pixels.map { Float($0) / 255 })
-        return softmax(network.forward(input)).scalars
+    /// The logits and penultimate features of each `side × side` image of `images`.
+    func infer(_ images: [[UInt8]], side: Int) -> [InferenceOutput] {
+        let input = Tensor(
+            shape: [images.count, side, side, 1], scalars: images.flatMap { $0.map { Float($0) / 255 } })
+        let (features, logits) = network.forwardWithFeatures(input)
+        return images.indices.map { InferenceOutput(logits: logits.row($0), features: features.row($0)) }
     }
 }
 

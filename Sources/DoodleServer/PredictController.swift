@@ -101,10 +101,10 @@ public struct PredictController<Context: RequestContext>: Sendable {
         return model
     }
 
-    /// `top`, 5 by default, at most the number of classes; 400 when it is not positive.
+    /// `top`, 5 by default, at most the number of classes and taught words; 400 when it is not positive.
     func topCount(_ top: Int?, model: ServedModel) throws -> Int {
         let top = top ?? 5
         guard top > 0 else { throw HTTPError(.badRequest, message: "top must be a positive number") }
-        return min(top, model.labels.count)
+        return min(top, model.labels.count + (model.taught?.words.count ?? 0))
     }
 }

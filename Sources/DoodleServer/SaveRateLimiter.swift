@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Synchronization
 
 /// How many drawings one client may save: `perMinute` on average, in bursts of up to `burst`.
@@ -22,8 +23,10 @@ final class SaveRateLimiter: Sendable {
 
     init(_ limits: SaveLimits) { self.limits = limits }
 
-    /// Takes one save from `client`'s bucket; nil when it may save, else the seconds until it may.
-    func take(_ client: String, now: ContinuousClock.Instant = .now) -> Int? {
+    /// Takes `count` saves from `client`'s bucket; nil when it may save, else the seconds until it may.
+    func take(_ client: String, count: Int = 1, now: ContinuousClock.Instant = .now) -> Int? {
+        // A request for more than the burst takes the whole burst: it waits for a full bucket, and no longer.
+        let needed = Double(min(max(count, 1), limits.burst))
         let (rate, burst) = (limits.perMinute / 60, Double(limits.burst))
         return buckets.withLock { buckets in
             if buckets.count > 100_000 { buckets.removeAll() }  // bounded memory, whoever asks
@@ -32,9 +35,23 @@ final class SaveRateLimiter: Sendable {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             bucket = (min(burst, bucket.tokens + seconds * rate), now)
             defer { buckets[client] = bucket }
-            guard bucket.tokens >= 1 else { return max(1, Int(((1 - bucket.tokens) / rate).rounded(.up))) }
-            bucket.tokens -= 1
+            guard bucket.tokens >= needed else {
+                return max(1, Int(((needed - bucket.tokens) / rate).rounded(.up)))
+            }
+            bucket.tokens -= needed
             return nil
         }
+    }
+}
+
+extension SaveRateLimiter {
+    /// Takes `count` saves for `client`, or throws 429 with `Retry-After` saying when to try again.
+    func admit(_ client: String, count: Int = 1) throws {
+        guard let wait = take(client, count: count) else { return }
+        throw HTTPError(
+            .tooManyRequests, headers: [.retryAfter: "\(wait)"],
+            message:
+                "too many drawings saved from this address: at most \(limits.burst) at once and "
+                + "\(String(format: "%g", limits.perMinute)) a minute; try again in \(wait) s")
     }
 }

@@ -2,6 +2,7 @@ import DoodleData
 import DoodleNN
 import Foundation
 import Hummingbird
+import Synchronization
 
 /// A model as the server serves it: its facts, and inference copies of its weights.
 ///
@@ -28,6 +29,9 @@ public struct ServedModel: Sendable {
     public let validationTop1PerClass: [String: Double]?
     /// The model file, as the page downloads it to guess in the browser.
     public let file: ModelFileBytes
+    /// The words players taught it, scored beside its classes; nil when the model cannot learn words
+    /// (its last layer is not linear).
+    public let taught: TaughtWordBook?
     let pool: InferencePool
     let batcher: InferenceBatcher
 
@@ -50,33 +54,56 @@ public struct ServedModel: Sendable {
         self.file = try ModelFileBytes(model)
         self.pool = InferencePool(network: model.network, capacity: poolSize)
         self.batcher = InferenceBatcher(network: model.network, side: side)
+        self.taught = (try? WordImprinter(network: model.network)).map(TaughtWordBook.init)
     }
 
     /// The top-1 validation accuracy recorded at training, when the file has it.
     public var accuracy: Double? { training["val_top1"].flatMap(Double.init) }
 
-    /// Class probabilities for one `side × side` input (light ink on black, 0-255).
+    /// Probabilities for one `side × side` input (light ink on black, 0-255): the model's classes in
+    /// order, then the words it was taught (`taughtLabels`).
     public func probabilities(_ pixels: [UInt8]) -> [Float] {
         precondition(pixels.count == side * side, "an input of \(pixels.count) pixels is not \(side)×\(side)")
-        return pool.withWorker { $0.probabilities(pixels, side: side) }
+        let output = pool.withWorker { $0.infer([pixels], side: side)[0] }
+        return probabilities(output, words: taught?.words ?? [])
     }
 
-    /// The `top` most likely labels with their probabilities, most likely first (ties: lower index).
+    /// Rows of penultimate features for `images`, each `side × side`, as a taught word is built from.
+    public func features(_ images: [[UInt8]]) -> [[Float]] {
+        precondition(images.allSatisfy { $0.count == side * side }, "inputs must be \(side)×\(side)")
+        return pool.withWorker { $0.infer(images, side: side) }.map(\.features)
+    }
+
+    /// The `top` most likely labels with their probabilities, most likely first (ties: lower index);
+    /// taught words compete with the model's classes.
     public func predict(_ pixels: [UInt8], top: Int) -> [(label: String, confidence: Float)] {
-        best(probabilities(pixels), top: top)
+        let words = taught?.words ?? []
+        let output = pool.withWorker { $0.infer([pixels], side: side)[0] }
+        return best(probabilities(output, words: words), top: top, words: words)
     }
 
     /// `predict(_:top:)` through the batcher: how the server answers requests.
     public func batchedPredict(_ pixels: [UInt8], top: Int) async -> [(label: String, confidence: Float)] {
         precondition(pixels.count == side * side, "an input of \(pixels.count) pixels is not \(side)×\(side)")
-        return best(await batcher.probabilities(pixels), top: top)
+        let output = await batcher.infer(pixels)
+        let words = taught?.words ?? []
+        return best(probabilities(output, words: words), top: top, words: words)
     }
 
-    func best(_ probabilities: [Float], top: Int) -> [(label: String, confidence: Float)] {
+    func probabilities(_ output: InferenceOutput, words: [TaughtWord]) -> [Float] {
+        output.logits.withUnsafeBufferPointer { logits in
+            output.features.withUnsafeBufferPointer { words.probabilities(logits: logits, features: $0) }
+        }
+    }
+
+    func best(_ probabilities: [Float], top: Int, words: [TaughtWord]) -> [(label: String, confidence: Float)]
+    {
         probabilities.indices.sorted {
             probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1)
         }
-        .prefix(top).map { (labels[$0], probabilities[$0]) }
+        .prefix(top).map {
+            ($0 < labels.count ? labels[$0] : words[$0 - labels.count].label, probabilities[$0])
+        }
     }
 }
 
@@ -140,4 +167,43 @@ public struct ModelRegistry: Sendable {
 public struct ModelRegistryError: Error, CustomStringConvertible {
     /// What is wrong.
     public var description: String
+}
+
+/// The words taught to one served model, shared by every request: read on each guess, replaced
+/// whole when a word is taught or forgotten.
+public final class TaughtWordBook: Sendable {
+    /// Builds the words from drawings' features.
+    public let imprinter: WordImprinter
+    private let state = Mutex<[TaughtWord]>([])
+
+    init(_ imprinter: WordImprinter) {
+        self.imprinter = imprinter
+    }
+
+    /// The taught words, in the order first taught.
+    public var words: [TaughtWord] { state.withLock { $0 } }
+
+    /// Teaches `label` from `features` (a row per drawing): a new word goes last, a known one is rebuilt.
+    @discardableResult
+    public func teach(_ label: String, features: [[Float]]) -> TaughtWord {
+        let word = imprinter.imprint(label: label, features: features)
+        state.withLock { words in
+            if let index = words.firstIndex(where: { $0.label == label }) {
+                words[index] = word
+            } else {
+                words.append(word)
+            }
+        }
+        return word
+    }
+
+    /// Forgets `label`; false when it was not taught.
+    @discardableResult
+    public func forget(_ label: String) -> Bool {
+        state.withLock { words in
+            guard let index = words.firstIndex(where: { $0.label == label }) else { return false }
+            words.remove(at: index)
+            return true
+        }
+    }
 }

@@ -100,7 +100,7 @@ import Testing
             ("a label too long", with("label", String(repeating: "a", count: 41)), .badRequest, "at most 40"),
             (
                 "an unknown source", with("source", "imported"), .badRequest,
-                "is not one of game, correction, taught"
+                "is not one of game, correction"
             ),
             ("no points", with("strokes", [[[Double](), [Double]()]]), .badRequest, "no points"),
             (
