@@ -97,7 +97,8 @@ let package = Package(
         .testTarget(
             name: "DoodleDataTests", dependencies: ["DoodleData", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "DoodleTrainingTests", dependencies: ["DoodleTraining", "TestSupport"]),
+        .testTarget(
+            name: "DoodleTrainingTests", dependencies: ["DoodleTraining", "DoodleStore", "TestSupport"]),
         .testTarget(
             name: "DoodleStoreTests",
             dependencies: ["DoodleStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
