@@ -25,6 +25,7 @@ public struct PageController<Context: RequestContext>: Sendable {
             ("/game.js", "game.js", script),
             ("/words.js", "words.js", script),
             ("/contribute.js", "contribute.js", script),
+            ("/teach.js", "teach.js", script),
             ("/sketch.js", "sketch.js", script),
             ("/sketch/strokes.js", "sketch/strokes.js", script),
             ("/sketch/normalize.js", "sketch/normalize.js", script),

@@ -7,11 +7,11 @@ import Testing
 
 /// Giving drawings from the page, in headless Chromium, into a real SQLite store: nothing is saved
 /// until the player turns "Save my drawings" on; then a correction in free draw is, and the choice is
-/// remembered. (A game round's save is not driven here yet: its pointer input raced the round's start.)
+/// remembered; and a game round is saved with the word the game asked for.
 @Suite("Giving drawings from the page in headless Chromium", .serialized)
 struct ContributionPageTests {
     @Test(.enabled(if: BrowserTests.reason == nil, "\(BrowserTests.reason ?? "")"))
-    func theSwitchACorrectionAndAGameRound() async throws {
+    func theSwitchACorrectionAndTheRememberedChoice() async throws {
         let registry = try BrowserTests.registry()
         let model = try #require(registry.models[registry.defaultName])
         let folder = try makeTemporaryDirectory("doodle-contribute")
@@ -83,5 +83,69 @@ struct ContributionPageTests {
             #expect(reloaded == true, "the switch stays on after a reload")
             _ = try await page.evaluate("doodle.game.stop(); true")
         }
+    }
+
+    /// With the switch on, a game round drawn from a real drawing of the word asked is saved with that
+    /// word, the model and its guesses. The pen waits for the round to start, as GameTests' does.
+    @Test(.enabled(if: BrowserTests.reason == nil, "\(BrowserTests.reason ?? "")"))
+    func aGameRoundIsSavedWithTheWordAsked() async throws {
+        let registry = try BrowserTests.registry()
+        let model = try #require(registry.models[registry.defaultName])
+        let folder = try makeTemporaryDirectory("doodle-contribute")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try SQLiteDrawingStore(path: folder.appendingPathComponent("drawings.sqlite").path)
+        var asked = ""
+        try await LiveServer.with(registry, store: store) { port in
+            let page = try await BrowserPage.open(url: "http://127.0.0.1:\(port)/", width: 1200, height: 900)
+            _ = try await page.evaluate(
+                """
+                (() => {
+                  document.getElementById("save-switch").click();
+                  doodle.game.seconds = 8;
+                  document.querySelector('input[name="mode"][value="game"]').click();
+                  document.getElementById("game-start").click();
+                  return true;
+                })()
+                """)
+            let word = try #require(
+                try await page.evaluate(
+                    """
+                    new Promise((resolve, reject) => {
+                      const started = Date.now();
+                      const check = () => doodle.game.inRound ? resolve(doodle.game.word)
+                        : Date.now() - started > 10000 ? reject(new Error("the round did not start"))
+                        : setTimeout(check, 20);
+                      check();
+                    })
+                    """) as? String)
+            asked = word
+            let drawing = try #require(
+                try GameTests.recognisedDrawing(of: word, by: model), "no drawing of \(word)")
+            _ = try await page.draw([drawing])
+            let saved =
+                try await page.evaluate(
+                    """
+                    new Promise((resolve, reject) => {
+                      const started = Date.now();
+                      const check = () => doodle.game.results.length > 0 && document.body.dataset.saved === "1"
+                        ? resolve(true)
+                        : Date.now() - started > 20000 ? reject(new Error("the round was not saved: " +
+                            document.getElementById("save-status").textContent))
+                        : setTimeout(check, 20);
+                      check();
+                    })
+                    """) as? Bool
+            #expect(saved == true)
+            _ = try await page.evaluate("doodle.game.stop(); true")
+        }
+        let rounds = try await store.drawings(label: nil, after: 0, limit: 10)
+        #expect(rounds.count == 1)
+        let round = try #require(rounds.first?.drawing)
+        #expect(round.source == .game)
+        #expect(round.label == asked)
+        #expect(round.model == registry.defaultName)
+        #expect(
+            round.guesses.first?.label == round.label, "a won round: the model's first guess was the word")
+        #expect(!round.strokes.isEmpty)
     }
 }

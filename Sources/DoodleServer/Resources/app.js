@@ -5,6 +5,7 @@ import { DrawingPad } from "./canvas.js";
 import { Game } from "./game.js";
 import { WordList } from "./words.js";
 import { Contributions } from "./contribute.js";
+import { Teacher } from "./teach.js";
 import { modelInput } from "./sketch.js";
 import { Network, compileKernels } from "./network.js";
 
@@ -39,6 +40,7 @@ const game = new Game({
 });
 const words = new WordList({ state, elements: $ });
 contributions = new Contributions({ pad, state, elements: $ });
+const teacher = new Teacher({ pad, state, elements: $, onTaught: loadTaughtWords });
 
 /** A model's name on the page: "Doodles", "Digits", and "All 345 words" for a full vocabulary. */
 export function displayName(model) {
@@ -163,6 +165,7 @@ async function loadNetwork(name) {
     const blank = new Uint8Array(network.input.view.length);
     for (let i = 0; i < 8; i++) network.probabilities(blank);
     state.networks.set(name, network);
+    await loadTaughtWords(name);
     document.body.dataset.networks = [...state.networks.keys()].sort().join(" ");
     updateEngine();
     if (name === state.model && state.engine === "browser" && !pad.isEmpty) schedule(true);
@@ -170,6 +173,24 @@ async function loadNetwork(name) {
     console.warn(`guessing ${name} on the server: its weights did not load (${error.message})`);
     state.unloadable.add(name);
     updateEngine();
+  }
+}
+
+/**
+ * Gives a model's network in this page the words players taught it (GET /api/words), so that guesses
+ * made here include them as the server's do. A network that cannot take them keeps guessing without.
+ */
+async function loadTaughtWords(name) {
+  const network = state.networks.get(name);
+  if (!network) return;
+  try {
+    const response = await fetch(`/api/words?model=${encodeURIComponent(name)}`);
+    const reply = await response.json();
+    if (!response.ok) throw new Error(reply?.error?.message ?? `HTTP ${response.status}`);
+    network.teach(reply.words);
+    document.body.dataset.taughtHere = network.taught.map((t) => t.word).join("|");
+  } catch (error) {
+    console.warn(`the words taught to ${name} are not guessed in this page: ${error.message}`);
   }
 }
 
@@ -289,6 +310,7 @@ document.querySelectorAll('input[name="mode"]').forEach((input) =>
   input.addEventListener("change", () => {
     updateModelSwitch(input.value);
     game.setMode(input.value);
+    teacher.setMode(input.value);
     contributions.update();
   }));
 $("words-open").addEventListener("click", () => words.open());
@@ -322,5 +344,5 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-window.doodle = { pad, state, game, words, contributions, predict, chooseTool };
+window.doodle = { pad, state, game, words, contributions, teacher, predict, chooseTool };
 loadModels();

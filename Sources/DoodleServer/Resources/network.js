@@ -136,6 +136,7 @@ export class Network {
     this.input = this.arena.take(input[0] * input[1] * input[2]);
     this.layers = buildLayers(spec, labels.length, tensors, this.arena);
     this.kernel = "javascript";
+    this.taught = [];
   }
 
   /**
@@ -162,12 +163,48 @@ export class Network {
   }
 
   /**
-   * Class probabilities for one input image.
+   * Class probabilities for one input image: the model's labels, then the words it was taught.
    * @param {Uint8Array|number[]} pixels height × width × channels values 0...255, light ink on black.
-   * @returns {Float32Array} one probability per label, summing to 1.
+   * @returns {Float32Array} one probability per label and taught word, summing to 1.
    */
   probabilities(pixels) {
-    return softmax(this.logits(pixels));
+    const logits = this.logits(pixels);
+    if (this.taught.length === 0) return softmax(logits);
+    const all = new Float32Array(logits.length + this.taught.length);
+    all.set(logits);
+    const features = this.lastInput;
+    this.taught.forEach(({ weight, bias }, w) => {
+      let sum = bias;
+      for (let i = 0; i < weight.length; i++) sum += weight[i] * features[i];
+      all[logits.length + w] = sum;
+    });
+    return softmax(all);
+  }
+
+  /**
+   * Words taught to the model from a few drawings (GET /api/words), scored beside the model's classes
+   * as the server scores them (Sources/DoodleNN/WordImprinter.swift): each a weight row on the
+   * features the last layer reads, and a bias.
+   * @param {{word: string, weight: number[], bias: number}[]} words
+   * @throws {ModelFileError} for a word whose row does not fit the model.
+   */
+  teach(words) {
+    const last = this.layers.at(-1);
+    if (!(last instanceof Linear)) {
+      throw new ModelFileError(`${this.architecture} cannot learn words: it does not end in a linear layer`);
+    }
+    const width = last.inFeatures;
+    for (const { word, weight } of words) {
+      if (weight?.length !== width) {
+        throw new ModelFileError(`taught word '${word}': ${weight?.length} weights for ${width} features`);
+      }
+    }
+    this.taught = words.map(({ word, weight, bias }) => ({ word, weight: Float32Array.from(weight), bias }));
+  }
+
+  /** Every label the network guesses among: its classes, then its taught words. */
+  get allLabels() {
+    return this.labels.concat(this.taught.map((t) => t.word));
   }
 
   /**
@@ -182,7 +219,10 @@ export class Network {
     }
     for (let i = 0; i < input.length; i++) input[i] = pixels[i] / 255;
     let x = input;
-    for (const layer of this.layers) x = layer.forward(x);
+    for (const layer of this.layers) {
+      this.lastInput = x; // the last layer's input: the features taught words are scored on
+      x = layer.forward(x);
+    }
     return x;
   }
 
@@ -195,7 +235,8 @@ export class Network {
   best(probabilities, top) {
     const order = Array.from(probabilities.keys());
     order.sort((a, b) => probabilities[b] - probabilities[a] || a - b);
-    return order.slice(0, top).map((i) => ({ label: this.labels[i], confidence: probabilities[i] }));
+    const label = (i) => (i < this.labels.length ? this.labels[i] : this.taught[i - this.labels.length].word);
+    return order.slice(0, top).map((i) => ({ label: label(i), confidence: probabilities[i] }));
   }
 }
 
