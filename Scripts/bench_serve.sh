@@ -3,7 +3,10 @@
 # time (p50 of `took_ms`), then wrk's load test (64 connections, 10 s, from a second process on
 # loopback): requests/s, errors, client p50/p99.
 #
-#   Scripts/bench_serve.sh [--models DIR] [--model NAME] [--port PORT] [--data DIR]
+#   Scripts/bench_serve.sh [--models DIR] [--model NAME] [--port PORT] [--data DIR] [--taught-words N]
+#
+# --taught-words N teaches the model N words first (POST /api/words, 5 drawings each, into a store of
+# its own), so that every guess also scores them; without it the server keeps no drawings.
 #
 # Needs wrk (apt-get install wrk) and ../shared/data. Builds the release binary first.
 set -euo pipefail
@@ -13,12 +16,14 @@ models=models
 model=doodles
 port=8397
 data=../shared/data
+taught=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --models) models="$2"; shift 2 ;;
     --model) model="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
+    --taught-words) taught="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -35,11 +40,25 @@ for file in "$strokes"/*.ndjson; do head -n 2 "$file"; done |
   sed -E "s/.*\"drawing\":(.*)\}\$/{\"model\":\"$model\",\"top\":5,\"strokes\":\1}/" >"$work/bodies.jsonl"
 export DOODLE_BODIES="$work/bodies.jsonl"
 
-.build/release/doodle serve --port "$port" --models "$models" >"$work/serve.log" 2>&1 &
+store=(--no-store)
+[[ "$taught" -gt 0 ]] && store=(--store "$work/drawings.sqlite" --save-burst 1000 --save-rate 100000)
+.build/release/doodle serve --port "$port" --models "$models" "${store[@]}" >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve.log"; exit 1; }
 
+# Each taught word: five drawings of one category, in the order of the stroke files.
+for i in $(seq "$taught"); do
+  file=$(ls "$strokes"/*.ndjson | sed -n "${i}p")
+  python3 - "$file" "$model" "taught word $i" >"$work/word.json" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()[:5]
+print(json.dumps({"model": sys.argv[2], "word": sys.argv[3], "drawings": [json.loads(l)["drawing"] for l in lines]}))
+PY
+  curl -sf "http://127.0.0.1:$port/api/words" -H 'content-type: application/json' --data-binary @"$work/word.json" \
+    >/dev/null || { echo "bench_serve: teaching word $i failed" >&2; exit 1; }
+done
+[[ "$taught" -gt 0 ]] && echo "== taught $taught words: $(curl -sf "http://127.0.0.1:$port/api/words?model=$model" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["words"]))') listed"
 echo "== $(wc -l <"$work/bodies.jsonl") drawings, model $model, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "-- warm-up"
 wrk -t1 -c1 -d2s -s Scripts/wrk_predict.lua "http://127.0.0.1:$port" >/dev/null
