@@ -51,6 +51,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(name: "CDoodleCPU"),
@@ -62,7 +63,13 @@ let package = Package(
         .target(name: "DoodleNN", dependencies: ["DoodleEngine"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DoodleData", dependencies: ["CZlib"]),
-        .target(name: "DoodleTraining", dependencies: ["DoodleNN", "DoodleData"]),
+        // TensorBoard's event messages: generated code (Proto/, Scripts/generate_protos.sh) on swift-protobuf.
+        .target(
+            name: "DoodleTraining",
+            dependencies: [
+                "DoodleNN", "DoodleData", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            exclude: ["Proto/tensorboard_event.proto"]),
         // The drawings players give, in SQLite through GRDB (Debian's libsqlite3-dev).
         .target(
             name: "DoodleStore", dependencies: ["DoodleData", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -142,7 +142,8 @@ public final class Trainer {
                 onProgress(
                     TrainingProgress(
                         epoch: state.epoch + 1, epochs: configuration.epochs, batch: state.batchInEpoch,
-                        batches: steps, loss: state.epochLoss / Double(state.epochSeen),
+                        batches: steps, step: state.step, stepLoss: Double(value),
+                        loss: state.epochLoss / Double(state.epochSeen),
                         accuracy: Double(state.epochCorrect) / Double(state.epochSeen),
                         imagesPerSecond: seconds > 0 ? Double(imagesSinceClock) / seconds : 0,
                         learningRate: optimizer.learningRate))

@@ -24,6 +24,10 @@ struct TrainingState: Codable {
 /// Where a run is within its epoch, for a progress bar.
 public struct TrainingProgress: Sendable {
     public var epoch, epochs, batch, batches: Int
+    /// The steps taken since the run began, this one included.
+    public var step: Int
+    /// This step's training loss.
+    public var stepLoss: Double
     /// Mean training loss and top-1 accuracy over the epoch so far.
     public var loss, accuracy: Double
     public var imagesPerSecond: Double

@@ -109,6 +109,12 @@ extension Doodle {
         @Option(help: "The metrics log (JSON lines, one per epoch).")
         var log: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Also write TensorBoard event files here: loss and learning rate per step, accuracy per epoch.",
+                valueName: "dir"))
+        var tensorboard: String?
+
         @Option(help: "How input is made for this model: quickdraw or mnist (default: from the data).")
         var preprocessing: String?
 
@@ -203,7 +209,23 @@ extension Doodle {
             trainer.shouldStop = { interrupt.isSet }
             let steps = configuration.stepsPerEpoch(trainCount: splits.train.count)
             var bar: ProgressBar?
+            let board = try tensorboard.map { try TensorBoardWriter(directory: URL(fileURLWithPath: $0)) }
+            var boardFailed = false
+            /// Adds scalars to the TensorBoard file; a failure is told once and training goes on.
+            func chart(_ scalars: [(tag: String, value: Double)], step: Int) {
+                guard let board, !boardFailed else { return }
+                do {
+                    try board.add(scalars, step: step)
+                } catch {
+                    boardFailed = true
+                    print("warning: \(error); training goes on without TensorBoard")
+                }
+            }
+            if let board { print("TensorBoard: \(board.url.path)") }
             trainer.onProgress = { p in
+                chart(
+                    [("train/loss", p.stepLoss), ("train/learning_rate", Double(p.learningRate))],
+                    step: p.step)
                 if bar == nil || p.batch == 1 {
                     bar = ProgressBar("epoch \(p.epoch)/\(p.epochs)", total: steps, unit: "batches")
                 }
@@ -220,6 +242,14 @@ extension Doodle {
                         r.valTop5 ?? .nan))
                 bar = nil
                 do { try log.append(r) } catch { print("warning: cannot write \(logURL.path): \(error)") }
+                var scalars: [(tag: String, value: Double)] = [
+                    ("epoch/train_loss", r.trainLoss), ("epoch/train_top1", r.trainTop1),
+                    ("epoch/images_per_second", r.imagesPerSecond),
+                ]
+                if let loss = r.valLoss, let top1 = r.valTop1, let top5 = r.valTop5 {
+                    scalars += [("epoch/val_loss", loss), ("epoch/val_top1", top1), ("epoch/val_top5", top5)]
+                }
+                chart(scalars, step: r.step)
             }
             let finished = try trainer.run()
             guard finished else {

@@ -98,3 +98,52 @@ public let doodleBinary: URL? = {
         .appendingPathComponent("doodle")
     return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
 }()
+
+/// A Python that can import every one of `modules`: `$DOODLE_PYTHON` (the venv `.ci/run` makes), else
+/// the peer environment's `/tmp/peer/bin/python`; nil when neither can. Tests that need one skip,
+/// saying which modules they need.
+public func python(importing modules: [String]) -> String? {
+    let environment = ProcessInfo.processInfo.environment
+    let candidates = [environment["DOODLE_PYTHON"], "/tmp/peer/bin/python"].compactMap { $0 }
+    return candidates.first { path in
+        guard FileManager.default.isExecutableFile(atPath: path) else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["-c", modules.map { "import \($0)" }.joined(separator: "; ")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}
+
+/// Runs `python` with `arguments` and returns what it printed.
+///
+/// - Throws: an error with its standard error when it exits with a failure.
+public func runPythonScript(_ python: String, _ arguments: [String]) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = arguments
+    let output = Pipe()
+    // Standard error to a file: a pipe read only at the end could fill and stall the process.
+    let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "doodle-python-\(UUID()).err")
+    _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errorFile) }
+    process.standardOutput = output
+    process.standardError = try FileHandle(forWritingTo: errorFile)
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        let message = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
+        throw PythonError(description: "\(python) \(arguments.joined(separator: " ")) failed: \(message)")
+    }
+    return data
+}
+
+/// A Python run that failed, with what it printed on standard error.
+public struct PythonError: Error, CustomStringConvertible {
+    public var description: String
+}
