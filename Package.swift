@@ -82,10 +82,15 @@ let package = Package(
             ],
             // Wasm/ holds the C source of Resources/kernels.wasm (Scripts/build_wasm.sh), not Swift code.
             exclude: ["Wasm"], resources: [.copy("Resources")]),
+        // ONNX out and in: onnx.proto (ONNX 1.23's, Apache-2.0) generated once by Scripts/generate_protos.sh.
+        .target(
+            name: "DoodleONNX",
+            dependencies: ["DoodleNN", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto/onnx.proto"]),
         .executableTarget(
             name: "doodle",
             dependencies: [
-                "DoodleNN", "DoodleData", "DoodleTraining", "DoodleServer", "DoodleStore",
+                "DoodleNN", "DoodleData", "DoodleTraining", "DoodleServer", "DoodleStore", "DoodleONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // libFuzzer's driver, declared for Sources/DoodleFuzz; linked only by `-sanitize=fuzzer`.
@@ -106,6 +111,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DoodleTrainingTests", dependencies: ["DoodleTraining", "DoodleStore", "TestSupport"]),
+        .testTarget(name: "DoodleONNXTests", dependencies: ["DoodleONNX", "TestSupport"]),
         .testTarget(
             name: "DoodleStoreTests",
             dependencies: ["DoodleStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

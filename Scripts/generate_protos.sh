@@ -24,3 +24,4 @@ generate() {  # generate DIR FILE.proto: FILE.pb.swift beside it, its types inte
     echo "wrote $1/${2%.proto}.pb.swift"
 }
 generate Sources/DoodleTraining/Proto tensorboard_event.proto
+generate Sources/DoodleONNX/Proto onnx.proto

@@ -63,7 +63,17 @@ extension SafeTensors {
     /// - Parameter url: where the file goes; its directory must exist.
     /// - Throws: `ModelFileError` naming `url` when the tensors cannot be encoded or the file not written.
     public func write(to url: URL) throws {
-        let bytes = try serialized()
+        try AtomicFile.write(try serialized(), to: url)
+    }
+}
+
+/// Files written whole or not at all.
+public enum AtomicFile {
+    /// Writes `bytes` atomically: to a temporary file beside `url`, flushed to disk, then renamed over
+    /// `url`. On any failure the temporary is removed and `url` is left as it was.
+    ///
+    /// - Throws: `ModelFileError` naming `url` when the file cannot be written.
+    public static func write(_ bytes: [UInt8], to url: URL) throws {
         let destination = url.path
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-" + UUID().uuidString
