@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "doodle-fuzz",
             dependencies: [
-                "DoodleNN", "DoodleData", "DoodleServer", "CLibFuzzer", "CZlib",
+                "DoodleNN", "DoodleData", "DoodleServer", "DoodleONNX", "CLibFuzzer", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Sources/DoodleFuzz"),
@@ -111,7 +111,11 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "DoodleTrainingTests", dependencies: ["DoodleTraining", "DoodleStore", "TestSupport"]),
-        .testTarget(name: "DoodleONNXTests", dependencies: ["DoodleONNX", "TestSupport"]),
+        .testTarget(
+            name: "DoodleONNXTests",
+            dependencies: [
+                "DoodleONNX", "TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .testTarget(
             name: "DoodleStoreTests",
             dependencies: ["DoodleStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

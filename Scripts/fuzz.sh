@@ -40,7 +40,7 @@ python3 Scripts/make_fuzz_corpus.py .fuzz/corpus >/dev/null
 # The largest input per target: a little above its largest seed, so mutations stay fast.
 max_len() {
     case $1 in
-        model | png | predict) echo 20000 ;;
+        model | png | predict | onnx) echo 20000 ;;
         ndjson) echo 8192 ;;
         *) echo 4096 ;;
     esac

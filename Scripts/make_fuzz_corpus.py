@@ -159,6 +159,60 @@ write("words", "digits_ten.json", json.dumps({"model": "digits", "word": "seven-
 write("words", "unicode_times.json",
       '{"word":"cr\u00e8me br\u00fbl\u00e9e","drawings":[[[[1.5,2],[3,4],[0,16]]],[[[1],[2]]],[[[0,9],[9,0]]],[[[5],[5]]],[[[1,2,3],[3,2,1]]]]}')
 
+# ONNX models (doodle import): a small Doodle-style graph, protobuf encoded by hand (this script runs on
+# the system's Python, without the onnx package): Conv, Relu, MaxPool, Flatten, Gemm, Softmax, with its
+# labels in the metadata; and the same with a BatchNormalization and an NHWC input transposed.
+def varint(n):
+    n &= (1 << 64) - 1
+    out = b""
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out += bytes([byte | (0x80 if n else 0)])
+        if not n:
+            return out
+def field(number, value):
+    if isinstance(value, int):
+        return varint(number << 3) + varint(value)
+    if isinstance(value, float):
+        return varint(number << 3 | 5) + struct.pack("<f", value)
+    value = value.encode() if isinstance(value, str) else value
+    return varint(number << 3 | 2) + varint(len(value)) + value
+def tensor(name, dims, values):
+    return b"".join(field(1, d) for d in dims) + field(2, 1) + field(8, name) + field(9, struct.pack(f"<{len(values)}f", *values))
+def attribute(name, value):
+    if isinstance(value, list):
+        return field(1, name) + field(20, 7) + b"".join(field(8, v) for v in value)
+    return field(1, name) + field(20, 2) + field(3, value)
+def node(op, inputs, output, attributes=()):
+    return (b"".join(field(1, i) for i in inputs) + field(2, output) + field(3, op) + field(4, op)
+            + b"".join(field(5, a) for a in attributes))
+def value_info(name, dims):
+    shape = b"".join(field(1, field(2, d) if isinstance(d, str) else field(1, d)) for d in dims)
+    return field(1, name) + field(2, field(1, field(1, 1) + field(2, shape)))
+def onnx_model(nhwc=False, batchnorm=False):
+    nodes, inits, x = [], [], "x"
+    if nhwc:
+        nodes.append(node("Transpose", ["x"], "t", [attribute("perm", [0, 3, 1, 2])]))
+        x = "t"
+    inits += [tensor("w", [2, 1, 3, 3], [0.1 * i for i in range(18)]), tensor("b", [2], [0.5, -0.5])]
+    nodes.append(node("Conv", [x, "w", "b"], "c", [attribute("kernel_shape", [3, 3]), attribute("pads", [1, 1, 1, 1])]))
+    x = "c"
+    if batchnorm:
+        inits += [tensor(n, [2], v) for n, v in [("g", [1, 2]), ("be", [0, 1]), ("m", [0.5, 0]), ("v", [1, 2])]]
+        nodes.append(node("BatchNormalization", ["c", "g", "be", "m", "v"], "n"))
+        x = "n"
+    nodes += [node("Relu", [x], "r"), node("MaxPool", ["r"], "p", [attribute("kernel_shape", [2, 2]),
+              attribute("strides", [2, 2])]), node("Flatten", ["p"], "f", [attribute("axis", 1)])]
+    inits += [tensor("gw", [3, 392], [((i * 7) % 13 - 6) / 100 for i in range(3 * 392)]), tensor("gb", [3], [0, 0.1, 0.2])]
+    nodes += [node("Gemm", ["f", "gw", "gb"], "l", [attribute("transB", 1)]), node("Softmax", ["l"], "probabilities")]
+    graph = (b"".join(field(1, n) for n in nodes) + field(2, "fuzz") + b"".join(field(5, t) for t in inits)
+             + field(11, value_info("x", ["N", 28, 28, 1] if nhwc else ["N", 1, 28, 28]))
+             + field(12, value_info("probabilities", ["N", 3])))
+    labels = field(1, "labels") + field(2, '["a","b","c"]')
+    return field(1, 8) + field(2, "fuzz") + field(7, graph) + field(8, field(2, 17)) + field(14, labels)
+write("onnx", "conv_gemm.onnx", onnx_model())
+write("onnx", "nhwc_batchnorm.onnx", onnx_model(nhwc=True, batchnorm=True))
+
 # The JSON scanner: a mode byte (value, strokes, numbers, string, number), then the JSON.
 for mode, text in enumerate([
         '{"a": [1, -2.5e-3, "x\\u00e9\\ud83d\\ude00\\n"], "b": {"c": null, "d": true, "e": false}}',

@@ -20,6 +20,7 @@ enum Harnesses {
         "predict": predict,
         "drawing": drawing,
         "words": words,
+        "onnx": onnx,
         "json": json,
     ]
 

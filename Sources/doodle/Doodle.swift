@@ -9,7 +9,7 @@ struct Doodle: AsyncParsableCommand {
         abstract: "Doodle: a Pictionary game and sketch-recognition toolkit.",
         subcommands: [
             Download.self, DatasetCommands.self, Render.self, Train.self, Eval.self, Predict.self, Bench.self,
-            BenchData.self, Serve.self, Drawings.self, Words.self, Export.self,
+            BenchData.self, Serve.self, Drawings.self, Words.self, Export.self, ImportModel.self,
         ])
 
     /// Checks `DOODLE_ISA` before any command runs, so that a set this CPU cannot run is a one-line
