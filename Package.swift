@@ -48,10 +48,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "CDoodleCPU"),
@@ -79,6 +82,9 @@ let package = Package(
                 "DoodleNN", "DoodleData", "DoodleStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             // Wasm/ holds the C source of Resources/kernels.wasm (Scripts/build_wasm.sh), not Swift code.
             exclude: ["Wasm"], resources: [.copy("Resources")]),
@@ -92,6 +98,7 @@ let package = Package(
             dependencies: [
                 "DoodleNN", "DoodleData", "DoodleTraining", "DoodleServer", "DoodleStore", "DoodleONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // libFuzzer's driver, declared for Sources/DoodleFuzz; linked only by `-sanitize=fuzzer`.
         .systemLibrary(name: "CLibFuzzer"),
@@ -124,6 +131,7 @@ let package = Package(
             dependencies: [
                 "DoodleServer", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
     ] + kernelTargets,
     swiftLanguageModes: [.v6]

@@ -19,12 +19,16 @@ public protocol AppArguments {
     var saveLimits: SaveLimits { get }
     /// The token that lets a client read drawings back from beyond this machine; nil for none.
     var adminToken: String? { get }
+    var metricsToken: String? { get }
+    var logLevel: Logger.Level { get }
 }
 
 extension AppArguments {
     public var storePath: String? { nil }
     public var saveLimits: SaveLimits { SaveLimits() }
     public var adminToken: String? { nil }
+    public var metricsToken: String? { nil }
+    public var logLevel: Logger.Level { .info }
 }
 
 /// How much one request may ask of the server.
@@ -62,7 +66,7 @@ public struct RequestLimits: Sendable {
 ///   when the drawing store cannot be opened.
 public func buildApplication(_ arguments: some AppArguments) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "doodle")
-    logger.logLevel = .info
+    logger.logLevel = arguments.logLevel
     let models = try ModelRegistry(
         folder: arguments.modelsFolder, poolSize: max(2, ProcessInfo.processInfo.activeProcessorCount))
     logger.info("serving models: \(models.names.joined(separator: ", "))")
@@ -74,7 +78,7 @@ public func buildApplication(_ arguments: some AppArguments) async throws -> som
     }
     let router = try buildRouter(
         models: models, limits: arguments.limits, store: store, saveLimits: arguments.saveLimits,
-        adminToken: arguments.adminToken)
+        adminToken: arguments.adminToken, metricsToken: arguments.metricsToken)
     let timeout = arguments.limits.readTimeout.components
     return Application(
         router: router,
@@ -99,12 +103,15 @@ public func buildApplication(_ arguments: some AppArguments) async throws -> som
 /// - Throws: `PageError` when the page's files are missing from the bundle.
 public func buildRouter(
     models: ModelRegistry, limits: RequestLimits = RequestLimits(), store: (any DrawingStore)? = nil,
-    saveLimits: SaveLimits = SaveLimits(), adminToken: String? = nil
+    saveLimits: SaveLimits = SaveLimits(), adminToken: String? = nil, metricsToken: String? = nil
 ) throws -> Router<DoodleRequestContext> {
     typealias Context = DoodleRequestContext
+    // swift-metrics is bootstrapped before the metrics middleware makes its first metric.
+    _ = ServerMetrics.registry
     let router = Router(context: Context.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
-        LogRequestsMiddleware(.debug)
+        RequestIDMiddleware()
+        MetricsMiddleware()
         ErrorMessageMiddleware()
     }
     let routes = RouteTable(router)
@@ -120,6 +127,10 @@ public func buildRouter(
         store: store, models: models, limits: limits, rateLimiter: rateLimiter, admin: admin
     ).addRoutes(to: routes.group("api"))
     ModelsController<Context>(models: models).addRoutes(to: routes)
+    MetricsController<Context>(
+        models: models, limits: limits,
+        access: AdminCheck(token: metricsToken, clientKey: { $0.clientKey }, isLoopback: { $0.isLoopback })
+    ).addRoutes(to: routes)
     try PageController<Context>().addRoutes(to: routes)
     routes.finish()
     return router

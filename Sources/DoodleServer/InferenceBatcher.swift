@@ -1,6 +1,7 @@
 import Dispatch
 import DoodleNN
 import Foundation
+import Metrics
 import Synchronization
 
 /// Runs a network on one thread of its own, over every request waiting, as one batch.
@@ -14,6 +15,7 @@ public final class InferenceBatcher: Sendable {
     struct Job: Sendable {
         let pixels: [UInt8]
         let continuation: CheckedContinuation<InferenceOutput, Never>
+        let queued: ContinuousClock.Instant
     }
 
     /// What the inference thread and the requests share. The network is only touched by that thread.
@@ -24,10 +26,17 @@ public final class InferenceBatcher: Sendable {
         let queue = Mutex<(jobs: [Job], stopped: Bool)>(([], false))
         let wakeUp = DispatchSemaphore(value: 0)
 
-        init(network: Sequential, side: Int, maxBatch: Int) {
+        /// How many drawings each forward pass takes, and how long each waited for its pass.
+        let batchSize: Recorder
+        let queueWait: Metrics.Timer
+
+        init(network: Sequential, side: Int, maxBatch: Int, model: String) {
             self.network = network
             self.side = side
             self.maxBatch = maxBatch
+            _ = ServerMetrics.registry
+            batchSize = Recorder(label: "doodle_inference_batch_size", dimensions: [("model", model)])
+            queueWait = Metrics.Timer(label: "doodle_inference_queue_wait", dimensions: [("model", model)])
         }
 
         /// The inference thread: sleeps until jobs arrive, then runs them in batches until none wait.
@@ -50,6 +59,9 @@ public final class InferenceBatcher: Sendable {
         }
 
         func run(_ jobs: [Job]) {
+            let started = ContinuousClock.now
+            batchSize.record(jobs.count)
+            for job in jobs { queueWait.recordInterval(since: job.queued, now: started) }
             let pixels = side * side
             var scalars = [Float]()
             scalars.reserveCapacity(jobs.count * pixels)
@@ -71,9 +83,9 @@ public final class InferenceBatcher: Sendable {
     ///   - network: the trained network; it is copied, never used by the batcher.
     ///   - side: the side of the square input image.
     ///   - maxBatch: the most requests one forward pass serves.
-    public init(network: Sequential, side: Int, maxBatch: Int = 64) {
+    public init(network: Sequential, side: Int, maxBatch: Int = 64, model: String = "model") {
         precondition(maxBatch > 0, "a batch holds at least one request")
-        let core = Core(network: network.inferenceCopy(), side: side, maxBatch: maxBatch)
+        let core = Core(network: network.inferenceCopy(), side: side, maxBatch: maxBatch, model: model)
         self.core = core
         let thread = Thread { core.loop() }
         thread.name = "doodle-inference"
@@ -91,7 +103,9 @@ public final class InferenceBatcher: Sendable {
         precondition(
             pixels.count == core.side * core.side, "an input of \(pixels.count) pixels is not square")
         return await withCheckedContinuation { continuation in
-            core.queue.withLock { $0.jobs.append(Job(pixels: pixels, continuation: continuation)) }
+            core.queue.withLock {
+                $0.jobs.append(Job(pixels: pixels, continuation: continuation, queued: .now))
+            }
             core.wakeUp.signal()
         }
     }
@@ -104,4 +118,13 @@ public struct InferenceOutput: Sendable {
     public var logits: [Float]
     /// The last layer's input.
     public var features: [Float]
+}
+
+extension Metrics.Timer {
+    /// Records the time from `start` to `now`.
+    func recordInterval(since start: ContinuousClock.Instant, now: ContinuousClock.Instant) {
+        let elapsed = now - start
+        recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
 }

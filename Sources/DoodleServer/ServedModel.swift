@@ -2,6 +2,7 @@ import DoodleData
 import DoodleNN
 import Foundation
 import Hummingbird
+import Metrics
 import Synchronization
 
 /// A model as the server serves it: its facts, and inference copies of its weights.
@@ -34,6 +35,8 @@ public struct ServedModel: Sendable {
     public let taught: TaughtWordBook?
     let pool: InferencePool
     let batcher: InferenceBatcher
+    /// Counts the guesses this server makes with the model.
+    let guessesOnServer: Counter
 
     /// Serves `model` under `name`.
     ///
@@ -53,7 +56,8 @@ public struct ServedModel: Sendable {
         self.validationTop1PerClass = model.validationTop1PerClass
         self.file = try ModelFileBytes(model)
         self.pool = InferencePool(network: model.network, capacity: poolSize)
-        self.batcher = InferenceBatcher(network: model.network, side: side)
+        self.batcher = InferenceBatcher(network: model.network, side: side, model: name)
+        self.guessesOnServer = ServerMetrics.guesses(model: name, where: "server")
         self.taught = (try? WordImprinter(network: model.network)).map(TaughtWordBook.init)
     }
 
@@ -86,6 +90,7 @@ public struct ServedModel: Sendable {
     public func batchedPredict(_ pixels: [UInt8], top: Int) async -> [(label: String, confidence: Float)] {
         precondition(pixels.count == side * side, "an input of \(pixels.count) pixels is not \(side)×\(side)")
         let output = await batcher.infer(pixels)
+        guessesOnServer.increment()
         let words = taught?.words ?? []
         return best(probabilities(output, words: words), top: top, words: words)
     }

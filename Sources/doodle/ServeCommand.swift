@@ -4,6 +4,7 @@ import DoodleServer
 import DoodleStore
 import Foundation
 import Hummingbird
+import Logging
 
 extension Doodle {
     /// Serves the Pictionary page and the prediction API.
@@ -18,6 +19,8 @@ extension Doodle {
                 default) are kept in a SQLite file, --store (default: \(DrawingStoreOptions.defaultPath)), \
                 through POST /api/drawings; GET /api/drawings/stats counts them, and GET /api/drawings \
                 reads them back from this machine, or with --admin-token. --no-store keeps none.
+
+                GET /metrics gives Prometheus's text format: to clients on this machine, or beyond it with                 --metrics-token (Authorization: Bearer). Every answer carries an X-Request-Id, also on                 each of the request's log lines; --log-format json writes the log as JSON lines.
                 """)
 
         @Option(name: .customLong("host"), help: "The address to listen on.")
@@ -53,6 +56,20 @@ extension Doodle {
             help: "A token that lets a client beyond this machine read drawings back (Authorization: Bearer)."
         )
         var adminToken: String?
+
+        @Option(
+            help: "A token that lets a client beyond this machine read GET /metrics (Authorization: Bearer).")
+        var metricsToken: String?
+
+        @Option(help: "The log's format: text or json (one object a line).")
+        var logFormat: LogFormat = .text
+
+        @Option(help: "The least level logged: trace, debug, info, notice, warning, error or critical.")
+        var logLevel: Logger.Level = .info
+
+        enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+            case text, json
+        }
 
         @Option(help: "Drawings each client address may save a minute, on average.")
         var saveRate = 30.0
@@ -101,10 +118,23 @@ extension Doodle {
             if let adminToken, adminToken.count < 16 {
                 throw ValidationError("--admin-token must be at least 16 characters")
             }
+            if let metricsToken, metricsToken.count < 16 {
+                throw ValidationError("--metrics-token must be at least 16 characters")
+            }
         }
 
         func run() async throws {
             doodleThreadCount = threads
+            let (format, level) = (logFormat, logLevel)
+            LoggingSystem.bootstrap { label in
+                switch format {
+                case .text:
+                    var handler = StreamLogHandler.standardError(label: label)
+                    handler.logLevel = level
+                    return handler
+                case .json: return JSONLogHandler(label: label, level: level)
+                }
+            }
             let app: any ApplicationProtocol
             do {
                 app = try await buildApplication(self)
@@ -115,3 +145,5 @@ extension Doodle {
         }
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

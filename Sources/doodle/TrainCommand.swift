@@ -222,7 +222,22 @@ extension Doodle {
                 }
             }
             if let board { print("TensorBoard: \(board.url.path)") }
+            // Not on a terminal (a CI log, a pipe to a collector): JSON lines on standard output too, an
+            // object a line, beside the progress bar's plain lines on standard error.
+            let events = isatty(STDOUT_FILENO) == 0 ? TrainingEvents() : nil
+            var lastEvent = ContinuousClock.now
             trainer.onProgress = { p in
+                if let events, ContinuousClock.now - lastEvent >= .seconds(10) || p.batch == steps {
+                    lastEvent = .now
+                    events.emit(
+                        "progress",
+                        [
+                            "epoch": p.epoch, "batch": p.batch, "batches": p.batches, "step": p.step,
+                            "loss": p.loss,
+                            "accuracy": p.accuracy, "images_per_second": p.imagesPerSecond,
+                            "learning_rate": Double(p.learningRate),
+                        ])
+                }
                 chart(
                     [("train/loss", p.stepLoss), ("train/learning_rate", Double(p.learningRate))],
                     step: p.step)
@@ -242,6 +257,9 @@ extension Doodle {
                         r.valTop5 ?? .nan))
                 bar = nil
                 do { try log.append(r) } catch { print("warning: cannot write \(logURL.path): \(error)") }
+                if let events, let record = try? TrainingLog.line(for: r) {
+                    events.emit("epoch", ["record": TrainingEvents.Raw(json: record)])
+                }
                 var scalars: [(tag: String, value: Double)] = [
                     ("epoch/train_loss", r.trainLoss), ("epoch/train_top1", r.trainTop1),
                     ("epoch/images_per_second", r.imagesPerSecond),
@@ -312,6 +330,12 @@ extension Doodle {
                     "game words (validation top-1 ≥ \(gameThreshold)): \(words.count) of \(model.labels.count)"
                 )
             }
+            events?.emit(
+                "saved",
+                [
+                    "out": out, "best_epoch": best.epoch, "val_top1": best.valTop1 ?? 0,
+                    "val_top5": best.valTop5 ?? 0,
+                ])
             print(
                 "saved \(out): best epoch \(best.epoch), validation top-1 \(String(format: "%.4f", best.valTop1 ?? 0)), top-5 \(String(format: "%.4f", best.valTop5 ?? 0))"
             )
@@ -363,5 +387,34 @@ extension Doodle.Train {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// Training's JSON lines: `{"event": NAME, "time": ISO 8601, ...fields}`, one object a line on standard
+/// output, for log collectors.
+final class TrainingEvents {
+    /// A value already JSON text (an epoch record as the training log writes it).
+    struct Raw {
+        var json: String
+    }
+
+    func emit(_ event: String, _ fields: [String: Any]) {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var parts = [#""event":"\#(event)""#, #""time":"\#(formatter.string(from: Date()))""#]
+        for key in fields.keys.sorted() {
+            let value = fields[key]!
+            let text: String
+            switch value {
+            case let raw as Raw: text = raw.json
+            case let string as String:
+                text = (try? String(decoding: JSONEncoder().encode(string), as: UTF8.self)) ?? "null"
+            case let number as Double: text = number.isFinite ? "\(number)" : "null"
+            case let number as Int: text = "\(number)"
+            default: text = "null"
+            }
+            parts.append(#""\#(key)":\#(text)"#)
+        }
+        print("{" + parts.joined(separator: ",") + "}")
     }
 }

@@ -5,6 +5,10 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// "Teach Doodle a word" in headless Chromium, with the shipped model and a real SQLite store: a
 /// player teaches a word the model does not know from five real drawings, and further drawings of it
 /// are guessed as it, in the browser and on the server alike, and again after a restart.
@@ -100,6 +104,17 @@ struct TeachPageTests {
             )
             #expect(
                 top5 * 2 >= results.count, "the taught word is among the guesses for most of its drawings")
+            // The page tells the server how many guesses it made here, which its metrics count.
+            _ = try await page.evaluate("doodle.reportGuesses(); true")
+            var reported = 0.0
+            for _ in 0..<50 where reported < Double(results.count) {
+                let (data, _) = try await URLSession.shared.data(
+                    from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+                let key = #"doodle_guesses_total{model="\#(registry.defaultName)",where="browser"}"#
+                reported = ObservabilityTests.samples(String(decoding: data, as: UTF8.self))[key] ?? 0
+                if reported < Double(results.count) { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(reported >= Double(results.count), "the browser's guesses reach the server's metrics")
             #expect(top1 >= 1)
         }
         let words = try await store.taughtWords(model: registry.defaultName)

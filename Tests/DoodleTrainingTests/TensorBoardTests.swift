@@ -14,7 +14,7 @@ struct TensorBoardTests {
         .enabled(if: TrainCommandTests.reason == nil, "\(TrainCommandTests.reason ?? "")"),
         .enabled(
             if: python != nil, "needs a Python with tensorboard ($DOODLE_PYTHON or /tmp/peer/bin/python)"))
-    func tensorBoardReadsTheRunsScalars() throws {
+    func tensorBoardReadsTheRunsScalarsAndJSONLinesReportIt() throws {
         let fixture = try TrainCommandTests.Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
         let board = fixture.folder.appendingPathComponent("board")
@@ -53,5 +53,21 @@ struct TensorBoardTests {
         let validation = try #require(scalars["epoch/val_top1"])
         #expect(zip(validation, records).allSatisfy { abs($0[1] - Double(Float($1.valTop1 ?? -1))) < 1e-6 })
         #expect(scalars["epoch/val_top5"]?.count == 4 && scalars["epoch/val_loss"]?.count == 4)
+
+        // Off a terminal, the run also writes JSON lines on standard output: its progress, each epoch's
+        // record as the log has it, and the model it saved.
+        let events = run.output.split(separator: "\n").filter { $0.hasPrefix("{") }.map { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        }
+        let epochs = events.filter { $0["event"] as? String == "epoch" }
+        #expect(epochs.count == 4)
+        let logged = epochs.compactMap { ($0["record"] as? [String: Any])?["val_top1"] as? Double }
+        #expect(logged == records.compactMap(\.valTop1))
+        let progress = events.filter { $0["event"] as? String == "progress" }
+        #expect(progress.count >= 4, "at least each epoch's last step")
+        #expect(progress.allSatisfy { $0["loss"] is Double && $0["step"] is Int && $0["time"] is String })
+        let saved = try #require(events.last)
+        #expect(saved["event"] as? String == "saved")
+        #expect((saved["out"] as? String)?.hasSuffix("tb.safetensors") == true)
     }
 }

@@ -23,6 +23,7 @@ const state = {
   latest: null,   // the latest answer shown: { predictions, bitmap, took_ms, engine }
   engine: localStorage.getItem("doodle.engine") === "server" ? "server" : "browser",
   networks: new Map(), // model name → Network, once its weights are loaded
+  browserGuesses: new Map(), // model name → guesses made here and not yet reported (POST /api/guesses)
   unloadable: new Set(), // models whose weights failed to load: guessed on the server
 };
 const kernels = compileKernels(fetch("/kernels.wasm"));
@@ -136,6 +137,7 @@ function guessHere(network) {
   const bitmap = modelInput(pad.apiStrokes, network.framing);
   const predictions = network.best(network.probabilities(bitmap), 5);
   const took = performance.now() - started;
+  state.browserGuesses.set(state.model, (state.browserGuesses.get(state.model) ?? 0) + 1);
   return { model: state.model, predictions, bitmap: Array.from(bitmap), took_ms: took, engine: "browser" };
 }
 
@@ -344,5 +346,26 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-window.doodle = { pad, state, game, words, contributions, teacher, predict, chooseTool };
+/**
+ * Tells the server how many guesses this page made in the browser, which it otherwise never sees
+ * (its metrics count guesses by model and where they ran): every 30 seconds, and as the page goes away.
+ */
+function reportGuesses(leaving = false) {
+  for (const [model, count] of state.browserGuesses) {
+    for (let left = count; left > 0; left -= 1000) {
+      const body = JSON.stringify({ model, count: Math.min(left, 1000) });
+      if (leaving && navigator.sendBeacon) {
+        navigator.sendBeacon("/api/guesses", new Blob([body], { type: "application/json" }));
+      } else {
+        fetch("/api/guesses", { method: "POST", headers: { "Content-Type": "application/json" }, body })
+          .catch(() => {});
+      }
+    }
+  }
+  state.browserGuesses.clear();
+}
+setInterval(reportGuesses, 30000);
+addEventListener("pagehide", () => reportGuesses(true));
+
+window.doodle = { pad, state, game, words, contributions, teacher, predict, chooseTool, reportGuesses };
 loadModels();
