@@ -84,6 +84,9 @@ struct GraphReader {
         case flat(Int, from: (c: Int, h: Int, w: Int)?, channelsLast: Bool)
     }
 
+    /// The largest magnitude a weight or statistic may have.
+    static let maxValue: Float = 1e6
+
     let graph: Onnx_GraphProto
     var initializers: [String: Onnx_TensorProto] = [:]
     var layers: [ArchitectureSpec.LayerSpec] = []
@@ -518,6 +521,10 @@ struct GraphReader {
         }
         guard integers || values.allSatisfy(\.isFinite) else {
             throw ONNXError("\(name) holds NaN or infinity")
+        }
+        // A trained network's weights and statistics are far smaller; larger ones are a damaged file.
+        guard integers || values.allSatisfy({ abs($0) <= GraphReader.maxValue }) else {
+            throw ONNXError("\(name) holds values beyond ±1e6: not the weights of a trained network")
         }
         return Tensor(shape: dims, scalars: values)
     }

@@ -59,6 +59,14 @@ import Testing
             graph.initializer[0].dims = [32, 2, 3, 3]
         }
         #expect(refusal(misfit).contains("does not fit 1 input channels"), "\(refusal(misfit))")
+        // A damaged weight (the fuzzer's find: a Gemm weight of 5e14, which overflows to NaN in ONNX
+        // Runtime too) is refused.
+        let huge = try Self.edited(bytes) { graph in
+            let index = graph.initializer.firstIndex { $0.name.hasSuffix(".weight") && $0.dims.count == 2 }!
+            graph.initializer[index].rawData.replaceSubrange(
+                0..<4, with: withUnsafeBytes(of: Float(5.4e14).bitPattern.littleEndian) { Data($0) })
+        }
+        #expect(refusal(huge).contains("holds values beyond ±1e6"), "\(refusal(huge))")
         // A graph that is not a chain.
         let branch = try Self.edited(bytes) { graph in graph.node[2].input[0] = "input" }
         #expect(refusal(branch).contains("the graph is not a chain"))
