@@ -120,7 +120,13 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
             try query["after"].map { try Self.integer(String($0), name: "after", in: 0...Int64.max) } ?? 0
         let limit =
             try query["limit"].map { try Self.integer(String($0), name: "limit", in: 1...1000) } ?? 100
-        let label = try query["label"].map { try DrawingLabel.normalize(String($0)) }
+        let label = try query["label"].map { text in
+            do {
+                return try DrawingLabel.normalize(String(text))
+            } catch let error as StoreError {
+                throw HTTPError(.badRequest, message: "label: \(error.description)")
+            }
+        }
         let drawings = try await saving {
             try await store.drawings(label: label, after: after, limit: Int(limit))
         }

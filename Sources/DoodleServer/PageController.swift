@@ -41,6 +41,11 @@ public struct PageController<Context: RequestContext>: Sendable {
             ("/network.js", "network.js", script),
             ("/kernels.wasm", "kernels.wasm", "application/wasm"),
             ("/icon.svg", "icon.svg", "image/svg+xml"),
+            // The API's OpenAPI 3.1 description, and the docs page that shows it with a "try it" form.
+            ("/openapi.json", "openapi.json", "application/json"),
+            ("/docs", "docs.html", "text/html; charset=utf-8"),
+            ("/docs.css", "docs.css", "text/css; charset=utf-8"),
+            ("/docs.js", "docs.js", script),
         ]
     }
 

@@ -214,6 +214,11 @@ import Testing
                     #expect($0.status == .badRequest)
                     #expect(String(buffer: $0.body).contains("limit must be a whole number in 1...1000"))
                 }
+                // An empty label is a 400 naming it (schemathesis found it answered 500).
+                try await client.execute(uri: "/api/drawings?label=", method: .get) {
+                    #expect($0.status == .badRequest)
+                    #expect(String(buffer: $0.body).contains("label: the label is empty"))
+                }
             }
         }
     }
