@@ -59,13 +59,16 @@ final class ProcessFigures: Sendable {
     let start: Prometheus.Gauge
 
     init(registry: PrometheusCollectorRegistry) {
-        resident = registry.makeGauge(
-            name: "process_resident_memory_bytes", help: "Resident memory in bytes.")
-        cpu = registry.makeGauge(name: "process_cpu_seconds", help: "User and system CPU time in seconds.")
-        threads = registry.makeGauge(name: "process_threads", help: "Threads of the process.")
-        files = registry.makeGauge(name: "process_open_fds", help: "Open file descriptors.")
-        start = registry.makeGauge(
-            name: "process_start_time_seconds", help: "Start time, seconds since 1970.")
+        func gauge(_ name: String, _ unit: String, _ help: String) -> Prometheus.Gauge {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "process", metricName: name, unitName: unit, helpText: help))
+        }
+        resident = gauge("resident_memory", "bytes", "Resident memory in bytes.")
+        cpu = gauge("cpu", "seconds", "User and system CPU time in seconds.")
+        threads = gauge("threads", "", "Threads of the process.")
+        files = gauge("open_fds", "", "Open file descriptors.")
+        start = gauge("start_time", "seconds", "Start time, seconds since 1970.")
         start.set(Date().timeIntervalSince1970 - ProcessInfo.processInfo.systemUptime + Self.startSinceBoot())
     }
 
