@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `POST /api/drawings` saves a drawing a player chose to give, `GET /api/drawings/stats` counts them,
 /// and `GET /api/drawings` reads them back, for an admin only.
-public struct DrawingsController<Context: RequestContext>: Sendable {
+public struct DrawingsController<Context: RequestContext>: StoreBackedController {
     /// A drawing to save: its strokes (as `/api/predict` takes them, times kept), its label, where it
     /// came from, and optionally the model and its guesses at the time.
     public struct SaveRequest: Decodable, Sendable {
@@ -103,13 +103,13 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
         let body = try await limits.readBody(request)
         let drawing = try newDrawing(fromJSON: body)
         try rateLimiter.admit(admin.clientKey(context))
-        let id = try await saving { try await store.save(drawing) }
+        let id = try await storing { try await store.save(drawing) }
         return EditedResponse(status: .created, response: Saved(id: id, label: drawing.label))
     }
 
     @Sendable func stats(_ request: Request, context: Context) async throws -> DrawingStatsResponse {
         let store = try requireStore()
-        return DrawingStatsResponse(stats: try await saving { try await store.stats() })
+        return DrawingStatsResponse(stats: try await storing { try await store.stats() })
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> ListedPage {
@@ -127,7 +127,7 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
                 throw HTTPError(.badRequest, message: "label: \(error.description)")
             }
         }
-        let drawings = try await saving {
+        let drawings = try await storing {
             try await store.drawings(label: label, after: after, limit: Int(limit))
         }
         return ListedPage(
@@ -161,13 +161,7 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
                 .badRequest, message: "source '\(request.source.prefix(40))' is not one of \(names)")
         }
         try limits.checkPointCount(request.strokes, else: "nothing to save")
-        if let model = request.model, models.models[model] == nil {
-            throw HTTPError(
-                .badRequest,
-                message:
-                    "unknown model '\(model.prefix(40))'; this server has \(models.names.joined(separator: ", "))"
-            )
-        }
+        if let model = request.model { _ = try self.model(named: model) }
         let guesses = request.guesses ?? []
         guard guesses.count <= 10 else {
             throw HTTPError(.badRequest, message: "guesses has \(guesses.count) entries; at most 10 are kept")
@@ -189,23 +183,6 @@ public struct DrawingsController<Context: RequestContext>: Sendable {
             throw HTTPError(.badRequest, message: error.description)
         } catch let error as StoreError {
             throw HTTPError(.badRequest, message: error.description)
-        }
-    }
-
-    func requireStore() throws -> any DrawingStore {
-        guard let store else {
-            throw HTTPError(
-                .serviceUnavailable, message: "this server keeps no drawings (it runs with --no-store)")
-        }
-        return store
-    }
-
-    /// A store operation; a failure of the database is a 503 that says so, not a crash.
-    func saving<T>(_ operation: () async throws -> T) async throws -> T {
-        do {
-            return try await operation()
-        } catch let error as StoreError {
-            throw HTTPError(.serviceUnavailable, message: "the drawing store failed: \(error.description)")
         }
     }
 

@@ -11,7 +11,7 @@ import Hummingbird
 /// A word is a weight row on the model's penultimate features (`WordImprinter`): it needs no training
 /// run, guesses cost one dot product more, and the drawings are kept in the store, so the word is
 /// rebuilt from them when the server starts again.
-public struct WordsController<Context: RequestContext>: Sendable {
+public struct WordsController<Context: RequestContext>: StoreBackedController {
     /// A word to teach: `word`, drawn `drawings.count` times, each drawing's strokes as
     /// `/api/predict` takes them.
     public struct TeachRequest: Decodable, Sendable {
@@ -83,11 +83,7 @@ public struct WordsController<Context: RequestContext>: Sendable {
     }
 
     @Sendable func teach(_ request: Request, context: Context) async throws -> EditedResponse<Taught> {
-        guard let store else {
-            throw HTTPError(
-                .serviceUnavailable,
-                message: "this server keeps no drawings (it runs with --no-store), so it cannot learn words")
-        }
+        let store = try requireStore(", so it cannot learn words")
         let body = try await limits.readBody(request)
         let (model, word, drawings) = try teaching(fromJSON: body)
         try rateLimiter.admit(admin.clientKey(context), count: drawings.count)
@@ -114,10 +110,7 @@ public struct WordsController<Context: RequestContext>: Sendable {
 
     @Sendable func forget(_ request: Request, context: Context) async throws -> Response {
         try admin.require(request, context, doing: "forgetting a taught word")
-        guard let store else {
-            throw HTTPError(
-                .serviceUnavailable, message: "this server keeps no drawings (it runs with --no-store)")
-        }
+        let store = try requireStore()
         let model = try model(named: try context.parameters.require("model"))
         let word = try label(try context.parameters.require("word"))
         guard try await storing({ try await store.forget(label: word, model: model.name) }) else {
@@ -212,23 +205,29 @@ public struct WordsController<Context: RequestContext>: Sendable {
         return count
     }
 
-    func model(named name: String) throws -> ServedModel {
-        guard let model = models.models[name] else {
-            throw HTTPError(
-                .badRequest,
-                message:
-                    "unknown model '\(name.prefix(40))'; this server has \(models.names.joined(separator: ", "))"
-            )
-        }
-        return model
-    }
-
     func label(_ text: String) throws -> String {
         do {
             return try DrawingLabel.normalize(text)
         } catch let error as StoreError {
             throw HTTPError(.badRequest, message: "word: \(error.description)")
         }
+    }
+}
+
+/// What the drawings and words controllers share: the store (nil with --no-store) and the models.
+protocol StoreBackedController: Sendable {
+    var store: (any DrawingStore)? { get }
+    var models: ModelRegistry { get }
+}
+
+extension StoreBackedController {
+    /// The store, or 503 saying the server keeps none (`why`, appended, says what that prevents).
+    func requireStore(_ why: String = "") throws -> any DrawingStore {
+        guard let store else {
+            throw HTTPError(
+                .serviceUnavailable, message: "this server keeps no drawings (it runs with --no-store)\(why)")
+        }
+        return store
     }
 
     /// A store operation; a failure of the database is a 503 that says so, not a crash.
@@ -238,6 +237,18 @@ public struct WordsController<Context: RequestContext>: Sendable {
         } catch let error as StoreError {
             throw HTTPError(.serviceUnavailable, message: "the drawing store failed: \(error.description)")
         }
+    }
+
+    /// The model called `name`, or 400 naming the models there are.
+    func model(named name: String) throws -> ServedModel {
+        guard let model = models.models[name] else {
+            throw HTTPError(
+                .badRequest,
+                message:
+                    "unknown model '\(name.prefix(40))'; this server has \(models.names.joined(separator: ", "))"
+            )
+        }
+        return model
     }
 }
 

@@ -91,7 +91,8 @@ struct ServerRouteTests {
         #expect(files.contains("sketch.js") && files.contains("sketch/stroker.js"), "\(files)")
         try await ServerFixtures.application().test(.router) { client in
             for file in files {
-                let path = file == "index.html" ? "/" : "/\(file)"
+                // The two pages are served at their own paths; every other file at its name.
+                let path = ["index.html": "/", "docs.html": "/docs"][file] ?? "/\(file)"
                 let contents = try Data(contentsOf: resources.appendingPathComponent(file))
                 try await client.execute(uri: path, method: .get) { response in
                     #expect(response.status == .ok, "\(path)")
