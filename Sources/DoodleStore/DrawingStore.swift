@@ -122,10 +122,18 @@ public protocol DrawingStore: Sendable {
     /// Saves `drawings` (of source `taught`) as examples of the word they are labelled with, for their
     /// model, in one transaction: the word is created, or its examples grow. Returns the drawings' ids.
     func teach(_ drawings: [NewDrawing]) async throws -> [Int64]
-    /// Every word taught to `model` (to every model when nil), with its drawings, in the order taught.
-    func taughtWords(model: String?) async throws -> [TaughtWordRecord]
+    /// The words taught to `model` (every model when nil), only `label` when given, each with its
+    /// drawings, in the order taught.
+    func taughtWords(model: String?, label: String?) async throws -> [TaughtWordRecord]
     /// Forgets the word `label` of `model`; its drawings stay in the store. False when there was none.
     func forget(label: String, model: String) async throws -> Bool
+}
+
+extension DrawingStore {
+    /// Every word taught to `model` (to every model when nil), with its drawings, in the order taught.
+    public func taughtWords(model: String?) async throws -> [TaughtWordRecord] {
+        try await taughtWords(model: model, label: nil)
+    }
 }
 
 /// A store that cannot be opened or used, naming the file and the reason.

@@ -164,7 +164,7 @@ public final class SQLiteDrawingStore: DrawingStore {
         }
     }
 
-    public func taughtWords(model: String?) async throws -> [TaughtWordRecord] {
+    public func taughtWords(model: String?, label: String?) async throws -> [TaughtWordRecord] {
         let path = self.path
         return try await run {
             try await self.pool.read { db in
@@ -174,9 +174,9 @@ public final class SQLiteDrawingStore: DrawingStore {
                         SELECT w.id AS word_id, w.model, w.label, w.created_at, d.id AS drawing_id, d.strokes
                         FROM taught_word w JOIN taught_example e ON e.word_id = w.id
                         JOIN drawing d ON d.id = e.drawing_id
-                        WHERE ? IS NULL OR w.model = ?
+                        WHERE (? IS NULL OR w.model = ?) AND (? IS NULL OR w.label = ?)
                         ORDER BY w.id, d.id
-                        """, arguments: [model, model])
+                        """, arguments: [model, model, label, label])
                 var records: [TaughtWordRecord] = []
                 var lastWord: Int64?
                 for row in rows {
