@@ -99,12 +99,13 @@ enum PredictServer {
     }()
 
     /// The words controller over the same models, with no store: the harness stops before saving.
-    static let words = WordsController<BasicRequestContext>(
-        store: nil, models: registry, limits: RequestLimits(), saveLimits: SaveLimits(),
-        adminToken: nil, clientKey: { _ in "fuzz" }, isLoopback: { _ in false })
+    static let words = WordsController(service)
 
     /// The drawings controller over the same models, with no store: the harness stops before saving.
-    static let drawings = DrawingsController<BasicRequestContext>(
-        store: nil, models: registry, limits: RequestLimits(), saveLimits: SaveLimits(),
-        adminToken: nil, clientKey: { _ in "fuzz" }, isLoopback: { _ in false })
+    static let drawings = DrawingsController(service)
+
+    /// No store, no admin from outside, one client: the harnesses stop before saving.
+    static let service = DrawingService<BasicRequestContext>(
+        store: nil, models: registry, limits: RequestLimits(), saveLimits: SaveLimits(), adminToken: nil,
+        clientKey: { _ in "fuzz" }, isLoopback: { _ in false })
 }

@@ -116,20 +116,16 @@ public func buildRouter(
     }
     let routes = RouteTable(router)
     PredictController<Context>(models: models, limits: limits).addRoutes(to: routes.group("api"))
-    // Saving drawings and teaching words share each client's allowance of saves.
-    let rateLimiter = SaveRateLimiter(saveLimits)
-    let admin = AdminCheck<Context>(
-        token: adminToken, clientKey: { $0.clientKey }, isLoopback: { $0.isLoopback })
-    DrawingsController<Context>(
-        store: store, models: models, limits: limits, rateLimiter: rateLimiter, admin: admin
-    ).addRoutes(to: routes.group("api"))
-    WordsController<Context>(
-        store: store, models: models, limits: limits, rateLimiter: rateLimiter, admin: admin
-    ).addRoutes(to: routes.group("api"))
+    // Saving drawings and teaching words share the store, each client's allowance of saves, and the admin.
+    let drawings = DrawingService<Context>(
+        store: store, models: models, limits: limits, saveLimits: saveLimits, adminToken: adminToken,
+        clientKey: { $0.clientKey }, isLoopback: { $0.isLoopback })
+    DrawingsController(drawings).addRoutes(to: routes.group("api"))
+    WordsController(drawings).addRoutes(to: routes.group("api"))
     ModelsController<Context>(models: models).addRoutes(to: routes)
     MetricsController<Context>(
         models: models, limits: limits,
-        access: AdminCheck(token: metricsToken, clientKey: { $0.clientKey }, isLoopback: { $0.isLoopback })
+        access: AdminCheck(token: metricsToken, option: "--metrics-token", isLoopback: { $0.isLoopback })
     ).addRoutes(to: routes)
     try PageController<Context>().addRoutes(to: routes)
     routes.finish()

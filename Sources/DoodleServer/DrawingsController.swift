@@ -5,7 +5,7 @@ import Hummingbird
 
 /// `POST /api/drawings` saves a drawing a player chose to give, `GET /api/drawings/stats` counts them,
 /// and `GET /api/drawings` reads them back, for an admin only.
-public struct DrawingsController<Context: RequestContext>: StoreBackedController {
+public struct DrawingsController<Context: RequestContext>: Sendable {
     /// A drawing to save: its strokes (as `/api/predict` takes them, times kept), its label, where it
     /// came from, and optionally the model and its guesses at the time.
     public struct SaveRequest: Decodable, Sendable {
@@ -51,40 +51,11 @@ public struct DrawingsController<Context: RequestContext>: StoreBackedController
         }
     }
 
-    let store: (any DrawingStore)?
-    let models: ModelRegistry
-    let limits: RequestLimits
-    let rateLimiter: SaveRateLimiter
-    let admin: AdminCheck<Context>
+    let service: DrawingService<Context>
 
-    /// A controller saving to `store` (none: saving answers 503).
-    ///
-    /// - Parameters:
-    ///   - store: where drawings are kept; nil for none.
-    ///   - models: the served models, which a drawing's `model` must name.
-    ///   - limits: the request limits, the same as for predictions.
-    ///   - saveLimits: how many drawings each client may save.
-    ///   - adminToken: the token that lets a client beyond this machine read drawings back.
-    ///   - clientKey: the key of a request's client, for its rate limit.
-    ///   - isLoopback: whether a request came from this machine.
-    public init(
-        store: (any DrawingStore)?, models: ModelRegistry, limits: RequestLimits, saveLimits: SaveLimits,
-        adminToken: String?, clientKey: @escaping @Sendable (Context) -> String,
-        isLoopback: @escaping @Sendable (Context) -> Bool
-    ) {
-        self.init(
-            store: store, models: models, limits: limits, rateLimiter: SaveRateLimiter(saveLimits),
-            admin: AdminCheck(token: adminToken, clientKey: clientKey, isLoopback: isLoopback))
-    }
-
-    /// A controller sharing `rateLimiter` (each client's saves) and `admin` with the words controller.
-    init(
-        store: (any DrawingStore)?, models: ModelRegistry, limits: RequestLimits,
-        rateLimiter: SaveRateLimiter,
-        admin: AdminCheck<Context>
-    ) {
-        (self.store, self.models, self.limits) = (store, models, limits)
-        (self.rateLimiter, self.admin) = (rateLimiter, admin)
+    /// A controller saving to the store of `service`.
+    public init(_ service: DrawingService<Context>) {
+        self.service = service
     }
 
     /// The sources a client may name: `taught` drawings come with their word through `POST /api/words`,
@@ -99,22 +70,22 @@ public struct DrawingsController<Context: RequestContext>: StoreBackedController
     }
 
     @Sendable func save(_ request: Request, context: Context) async throws -> EditedResponse<Saved> {
-        let store = try requireStore()
-        let body = try await limits.readBody(request)
+        let store = try service.requireStore()
+        let body = try await service.limits.readBody(request)
         let drawing = try newDrawing(fromJSON: body)
-        try rateLimiter.admit(admin.clientKey(context))
-        let id = try await storing { try await store.save(drawing) }
+        try service.admit(context)
+        let id = try await service.storing { try await store.save(drawing) }
         return EditedResponse(status: .created, response: Saved(id: id, label: drawing.label))
     }
 
     @Sendable func stats(_ request: Request, context: Context) async throws -> DrawingStatsResponse {
-        let store = try requireStore()
-        return DrawingStatsResponse(stats: try await storing { try await store.stats() })
+        let store = try service.requireStore()
+        return DrawingStatsResponse(stats: try await service.storing { try await store.stats() })
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> ListedPage {
-        let store = try requireStore()
-        try admin.require(request, context, doing: "reading drawings back")
+        let store = try service.requireStore()
+        try service.admin.require(request, context, doing: "reading drawings back")
         let query = request.uri.queryParameters
         let after =
             try query["after"].map { try Self.integer(String($0), name: "after", in: 0...Int64.max) } ?? 0
@@ -127,7 +98,7 @@ public struct DrawingsController<Context: RequestContext>: StoreBackedController
                 throw HTTPError(.badRequest, message: "label: \(error.description)")
             }
         }
-        let drawings = try await storing {
+        let drawings = try await service.storing {
             try await store.drawings(label: label, after: after, limit: Int(limit))
         }
         return ListedPage(
@@ -160,15 +131,15 @@ public struct DrawingsController<Context: RequestContext>: StoreBackedController
             throw HTTPError(
                 .badRequest, message: "source '\(request.source.prefix(40))' is not one of \(names)")
         }
-        try limits.checkPointCount(request.strokes, else: "nothing to save")
-        if let model = request.model { _ = try self.model(named: model) }
+        try service.limits.checkPointCount(request.strokes, else: "nothing to save")
+        if let model = request.model { _ = try service.models.served(model) }
         let guesses = request.guesses ?? []
         guard guesses.count <= 10 else {
             throw HTTPError(.badRequest, message: "guesses has \(guesses.count) entries; at most 10 are kept")
         }
         do {
             let strokes = try StrokeJSON.strokes(
-                fromArrays: request.strokes, name: "strokes", maxCoordinate: limits.maxCoordinate)
+                fromArrays: request.strokes, name: "strokes", maxCoordinate: service.limits.maxCoordinate)
             let label = try DrawingLabel.normalize(request.label)
             let checked = try guesses.enumerated().map { index, guess in
                 guard guess.confidence.isFinite, (0...1).contains(guess.confidence) else {

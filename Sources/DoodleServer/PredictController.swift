@@ -64,7 +64,7 @@ public struct PredictController<Context: RequestContext>: Sendable {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let input: (model: ServedModel, pixels: [UInt8], top: Int)
         if contentType.hasPrefix("image/png") || body.starts(with: PNG.signature) {
-            let model = try model(named: request.uri.queryParameters["model"].map(String.init))
+            let model = try models.served(request.uri.queryParameters["model"].map(String.init))
             let top = try topCount(request.uri.queryParameters["top"].map { Int($0) ?? 0 }, model: model)
             input = (model, try pixels(fromPNG: body, model: model), top)
         } else {
@@ -86,19 +86,8 @@ public struct PredictController<Context: RequestContext>: Sendable {
     /// - Throws: `HTTPError` (400, or 413 for too many points) saying what is wrong with the request.
     package func input(fromJSON body: [UInt8]) throws -> (model: ServedModel, pixels: [UInt8], top: Int) {
         let decoded = try decodeRequest(body)
-        let model = try model(named: decoded.model)
+        let model = try models.served(decoded.model)
         return (model, try pixels(from: decoded, model: model), try topCount(decoded.top, model: model))
-    }
-
-    /// The model called `name` (the default when `nil`), or 400 naming the models there are.
-    func model(named name: String?) throws -> ServedModel {
-        let name = name ?? models.defaultName
-        guard let model = models.models[name] else {
-            throw HTTPError(
-                .badRequest,
-                message: "unknown model '\(name)'; this server has \(models.names.joined(separator: ", "))")
-        }
-        return model
     }
 
     /// `top`, 5 by default, at most the number of classes and taught words; 400 when it is not positive.

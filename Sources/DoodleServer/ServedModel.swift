@@ -166,6 +166,19 @@ public struct ModelRegistry: Sendable {
 
     /// The names of the models, sorted.
     public var names: [String] { models.keys.sorted() }
+
+    /// The model called `name` (the default when nil), or 400 naming the models there are: how every
+    /// route finds the model a request names.
+    func served(_ name: String?) throws -> ServedModel {
+        let name = name ?? defaultName
+        guard let model = models[name] else {
+            throw HTTPError(
+                .badRequest,
+                message:
+                    "unknown model '\(name.prefix(40))'; this server has \(names.joined(separator: ", "))")
+        }
+        return model
+    }
 }
 
 /// A models folder the server cannot use.

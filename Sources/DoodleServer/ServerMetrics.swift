@@ -144,13 +144,7 @@ struct MetricsController<Context: RequestContext>: Sendable {
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, message: PredictController<Context>.describe(error))
         }
-        guard models.models[report.model] != nil else {
-            throw HTTPError(
-                .badRequest,
-                message:
-                    "unknown model '\(report.model.prefix(40))'; this server has \(models.names.joined(separator: ", "))"
-            )
-        }
+        _ = try models.served(report.model)
         guard (1...1000).contains(report.count) else {
             throw HTTPError(.badRequest, message: "count must be in 1...1000, not \(report.count)")
         }

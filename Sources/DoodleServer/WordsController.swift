@@ -11,7 +11,7 @@ import Hummingbird
 /// A word is a weight row on the model's penultimate features (`WordImprinter`): it needs no training
 /// run, guesses cost one dot product more, and the drawings are kept in the store, so the word is
 /// rebuilt from them when the server starts again.
-public struct WordsController<Context: RequestContext>: StoreBackedController {
+public struct WordsController<Context: RequestContext>: Sendable {
     /// A word to teach: `word`, drawn `drawings.count` times, each drawing's strokes as
     /// `/api/predict` takes them.
     public struct TeachRequest: Decodable, Sendable {
@@ -48,31 +48,11 @@ public struct WordsController<Context: RequestContext>: StoreBackedController {
     /// The most words one model may be taught.
     public static var maxWords: Int { 100 }
 
-    let store: (any DrawingStore)?
-    let models: ModelRegistry
-    let limits: RequestLimits
-    let rateLimiter: SaveRateLimiter
-    let admin: AdminCheck<Context>
+    let service: DrawingService<Context>
 
-    /// A controller teaching the models of `models`, keeping the drawings in `store` (none: teaching
-    /// answers 503), with the limits and the rate of saving of the drawings controller.
-    public init(
-        store: (any DrawingStore)?, models: ModelRegistry, limits: RequestLimits, saveLimits: SaveLimits,
-        adminToken: String?, clientKey: @escaping @Sendable (Context) -> String,
-        isLoopback: @escaping @Sendable (Context) -> Bool
-    ) {
-        self.init(
-            store: store, models: models, limits: limits, rateLimiter: SaveRateLimiter(saveLimits),
-            admin: AdminCheck(token: adminToken, clientKey: clientKey, isLoopback: isLoopback))
-    }
-
-    init(
-        store: (any DrawingStore)?, models: ModelRegistry, limits: RequestLimits,
-        rateLimiter: SaveRateLimiter,
-        admin: AdminCheck<Context>
-    ) {
-        (self.store, self.models, self.limits) = (store, models, limits)
-        (self.rateLimiter, self.admin) = (rateLimiter, admin)
+    /// A controller teaching the models of `service`, keeping the drawings in its store.
+    public init(_ service: DrawingService<Context>) {
+        self.service = service
     }
 
     /// Adds the routes to `group` (mounted at `/api`).
@@ -83,13 +63,14 @@ public struct WordsController<Context: RequestContext>: StoreBackedController {
     }
 
     @Sendable func teach(_ request: Request, context: Context) async throws -> EditedResponse<Taught> {
-        let store = try requireStore(", so it cannot learn words")
-        let body = try await limits.readBody(request)
+        let store = try service.requireStore(", so it cannot learn words")
+        let body = try await service.limits.readBody(request)
         let (model, word, drawings) = try teaching(fromJSON: body)
-        try rateLimiter.admit(admin.clientKey(context), count: drawings.count)
-        _ = try await storing { try await store.teach(drawings) }
-        let all = try await storing { try await store.taughtWords(model: model.name) }
-        let strokes = all.first { $0.label == word }?.drawings ?? drawings.map(\.strokes)
+        try service.admit(context, count: drawings.count)
+        _ = try await service.storing { try await store.teach(drawings) }
+        // Every drawing of the word, earlier teachings' too: the word is their mean.
+        let taught = try await service.storing { try await store.taughtWords(model: model.name, label: word) }
+        let strokes = taught.first?.drawings ?? drawings.map(\.strokes)
         try Self.learn(word, from: strokes, into: model)
         return EditedResponse(
             status: .created,
@@ -99,8 +80,7 @@ public struct WordsController<Context: RequestContext>: StoreBackedController {
     }
 
     @Sendable func list(_ request: Request, context: Context) async throws -> WordList {
-        let name = request.uri.queryParameters["model"].map(String.init) ?? models.defaultName
-        let model = try model(named: name)
+        let model = try service.models.served(request.uri.queryParameters["model"].map(String.init))
         return WordList(
             model: model.name,
             words: (model.taught?.words ?? []).map {
@@ -109,11 +89,11 @@ public struct WordsController<Context: RequestContext>: StoreBackedController {
     }
 
     @Sendable func forget(_ request: Request, context: Context) async throws -> Response {
-        try admin.require(request, context, doing: "forgetting a taught word")
-        let store = try requireStore()
-        let model = try model(named: try context.parameters.require("model"))
+        try service.admin.require(request, context, doing: "forgetting a taught word")
+        let store = try service.requireStore()
+        let model = try service.models.served(try context.parameters.require("model"))
         let word = try label(try context.parameters.require("word"))
-        guard try await storing({ try await store.forget(label: word, model: model.name) }) else {
+        guard try await service.storing({ try await store.forget(label: word, model: model.name) }) else {
             throw HTTPError(.notFound, message: "\(model.name) was taught no word '\(word)'")
         }
         model.taught?.forget(word)
@@ -138,7 +118,7 @@ public struct WordsController<Context: RequestContext>: StoreBackedController {
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, message: PredictController<Context>.describe(error))
         }
-        let model = try model(named: request.model ?? models.defaultName)
+        let model = try service.models.served(request.model)
         guard let book = model.taught else {
             throw HTTPError(
                 .conflict, message: "\(model.name) cannot learn words: its last layer is not linear")
@@ -167,10 +147,11 @@ public struct WordsController<Context: RequestContext>: StoreBackedController {
         return (
             model, word,
             try request.drawings.enumerated().map { index, arrays in
-                try limits.checkPointCount(arrays, else: "drawings[\(index)] is empty")
+                try service.limits.checkPointCount(arrays, else: "drawings[\(index)] is empty")
                 do {
                     let strokes = try StrokeJSON.strokes(
-                        fromArrays: arrays, name: "drawings[\(index)]", maxCoordinate: limits.maxCoordinate)
+                        fromArrays: arrays, name: "drawings[\(index)]",
+                        maxCoordinate: service.limits.maxCoordinate)
                     _ = try ImageInput.modelInput(strokes: strokes, framing: model.framing, side: model.side)
                     return NewDrawing(strokes: strokes, label: word, source: .taught, model: model.name)
                 } catch let error as DataError {
@@ -210,66 +191,6 @@ public struct WordsController<Context: RequestContext>: StoreBackedController {
             return try DrawingLabel.normalize(text)
         } catch let error as StoreError {
             throw HTTPError(.badRequest, message: "word: \(error.description)")
-        }
-    }
-}
-
-/// What the drawings and words controllers share: the store (nil with --no-store) and the models.
-protocol StoreBackedController: Sendable {
-    var store: (any DrawingStore)? { get }
-    var models: ModelRegistry { get }
-}
-
-extension StoreBackedController {
-    /// The store, or 503 saying the server keeps none (`why`, appended, says what that prevents).
-    func requireStore(_ why: String = "") throws -> any DrawingStore {
-        guard let store else {
-            throw HTTPError(
-                .serviceUnavailable, message: "this server keeps no drawings (it runs with --no-store)\(why)")
-        }
-        return store
-    }
-
-    /// A store operation; a failure of the database is a 503 that says so, not a crash.
-    func storing<T>(_ operation: () async throws -> T) async throws -> T {
-        do {
-            return try await operation()
-        } catch let error as StoreError {
-            throw HTTPError(.serviceUnavailable, message: "the drawing store failed: \(error.description)")
-        }
-    }
-
-    /// The model called `name`, or 400 naming the models there are.
-    func model(named name: String) throws -> ServedModel {
-        guard let model = models.models[name] else {
-            throw HTTPError(
-                .badRequest,
-                message:
-                    "unknown model '\(name.prefix(40))'; this server has \(models.names.joined(separator: ", "))"
-            )
-        }
-        return model
-    }
-}
-
-/// Who may do what only an admin may: a client on the server's own machine, or one that sends the
-/// server's `--admin-token` as a Bearer token.
-struct AdminCheck<Context: RequestContext>: Sendable {
-    let token: String?
-    let clientKey: @Sendable (Context) -> String
-    let isLoopback: @Sendable (Context) -> Bool
-
-    /// Throws 403 naming `action` unless the request comes from an admin.
-    func require(_ request: Request, _ context: Context, doing action: String) throws {
-        let bearer = request.headers[.authorization].map {
-            $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : ""
-        }
-        guard isLoopback(context) || (token != nil && bearer == token) else {
-            throw HTTPError(
-                .forbidden,
-                message:
-                    "\(action) is for the admin: ask from the server's own machine, or send "
-                    + "'Authorization: Bearer <token>' with the server's --admin-token")
         }
     }
 }
