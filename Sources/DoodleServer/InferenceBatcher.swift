@@ -14,8 +14,8 @@ public final class InferenceBatcher: Sendable {
     /// A request waiting for its answer.
     struct Job: Sendable {
         let pixels: [UInt8]
-        let continuation: CheckedContinuation<InferenceOutput, Never>
-        let queued: ContinuousClock.Instant
+        /// Resumed with the answer and when its forward pass began.
+        let continuation: CheckedContinuation<(InferenceOutput, ContinuousClock.Instant), Never>
     }
 
     /// What the inference thread and the requests share. The network is only touched by that thread.
@@ -59,9 +59,10 @@ public final class InferenceBatcher: Sendable {
         }
 
         func run(_ jobs: [Job]) {
+            // The one thread every request waits on records one figure a pass; each request records its
+            // own wait (`infer`) on its own task.
             let started = ContinuousClock.now
             batchSize.record(jobs.count)
-            for job in jobs { queueWait.recordInterval(since: job.queued, now: started) }
             let pixels = side * side
             var scalars = [Float]()
             scalars.reserveCapacity(jobs.count * pixels)
@@ -70,7 +71,9 @@ public final class InferenceBatcher: Sendable {
             let (features, logits) = network.forwardWithFeatures(input)
             for (index, job) in jobs.enumerated() {
                 job.continuation.resume(
-                    returning: InferenceOutput(logits: logits.row(index), features: features.row(index)))
+                    returning: (
+                        InferenceOutput(logits: logits.row(index), features: features.row(index)), started
+                    ))
             }
         }
     }
@@ -102,12 +105,13 @@ public final class InferenceBatcher: Sendable {
     public func infer(_ pixels: [UInt8]) async -> InferenceOutput {
         precondition(
             pixels.count == core.side * core.side, "an input of \(pixels.count) pixels is not square")
-        return await withCheckedContinuation { continuation in
-            core.queue.withLock {
-                $0.jobs.append(Job(pixels: pixels, continuation: continuation, queued: .now))
-            }
+        let queued = ContinuousClock.now
+        let (output, started) = await withCheckedContinuation { continuation in
+            core.queue.withLock { $0.jobs.append(Job(pixels: pixels, continuation: continuation)) }
             core.wakeUp.signal()
         }
+        core.queueWait.recordInterval(since: queued, now: started)
+        return output
     }
 }
 
