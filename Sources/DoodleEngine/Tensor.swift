@@ -108,3 +108,12 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(\(shape), [\(head)\(count > 8 ? ", ..." : "")])"
     }
 }
+
+extension Tensor {
+    /// Row `index` of a (N, D) tensor, as an array.
+    public func row(_ index: Int) -> [Float] {
+        precondition(shape.count == 2 && index >= 0 && index < shape[0], "no row \(index) in \(shape)")
+        let width = shape[1]
+        return withUnsafeBufferPointer { Array($0[(index * width)..<((index + 1) * width)]) }
+    }
+}

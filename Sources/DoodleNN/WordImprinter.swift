@@ -115,15 +115,6 @@ public struct TeachingError: Error, CustomStringConvertible, Equatable {
     public init(_ description: String) { self.description = description }
 }
 
-extension Tensor {
-    /// Row `index` of a (N, D) tensor, as an array.
-    public func row(_ index: Int) -> [Float] {
-        precondition(shape.count == 2 && index >= 0 && index < shape[0], "no row \(index) in \(shape)")
-        let width = shape[1]
-        return withUnsafeBufferPointer { Array($0[(index * width)..<((index + 1) * width)]) }
-    }
-}
-
 extension [TaughtWord] {
     /// Probabilities over the trained classes and then these words: one softmax over the network's
     /// logits and each word's logit on the same drawing's penultimate features.
@@ -133,13 +124,6 @@ extension [TaughtWord] {
         var all = [Float](logits)
         all.reserveCapacity(logits.count + count)
         for word in self { all.append(word.logit(features)) }
-        let top = all.max() ?? 0
-        var sum: Float = 0
-        for i in all.indices {
-            all[i] = exp(all[i] - top)
-            sum += all[i]
-        }
-        for i in all.indices { all[i] /= sum }
-        return all
+        return softmax(Tensor(shape: [1, all.count], scalars: all)).scalars
     }
 }

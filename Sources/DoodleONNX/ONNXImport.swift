@@ -124,7 +124,7 @@ struct GraphReader {
         if let first = nodes.first, first.opType == "Transpose", try Self.ints(first, "perm") == [0, 3, 1, 2]
         {
             shape = .map(c: sizes[2], h: sizes[0], w: sizes[1], channelsLast: false)
-            current = try output(of: first, reading: current)
+            current = try output(of: first)
             nodes = nodes.dropFirst()
         } else {
             shape = .map(c: sizes[0], h: sizes[1], w: sizes[2], channelsLast: false)
@@ -152,16 +152,8 @@ struct GraphReader {
             case "GlobalAveragePool":
                 guard case .map(let c, _, _, false) = shape else { throw misplaced(node) }
                 layers.append(.init("globalavgpool"))
+                // The engine's pool is flat already: a Flatten or Reshape after it changes nothing.
                 shape = .flat(c, from: nil, channelsLast: false)
-                // The engine's pool is flat already: a Flatten or Reshape right after it is absorbed.
-                if index < nodes.endIndex, ["Flatten", "Reshape"].contains(nodes[index].opType),
-                    nodes[index].input.first == node.output.first
-                {
-                    current = try output(of: node, reading: current)
-                    current = try output(of: nodes[index], reading: current)
-                    index += 1
-                    continue
-                }
             case "Transpose":
                 guard case .map(let c, let h, let w, false) = shape,
                     try Self.ints(node, "perm") == [0, 2, 3, 1]
@@ -182,7 +174,7 @@ struct GraphReader {
                     index += 1
                     shape = try linear(
                         node, shape, weight: try initializer(node, 1), transposed: false, bias: bias)
-                    current = try output(of: add, reading: current)
+                    current = try output(of: add)
                     continue
                 }
                 shape = try linear(
@@ -201,7 +193,7 @@ struct GraphReader {
                         + "MaxPool, AveragePool, GlobalAveragePool, BatchNormalization, Gemm, MatMul+Add, Flatten, "
                         + "Reshape, Dropout, Transpose and a final Softmax")
             }
-            current = try output(of: node, reading: current)
+            current = try output(of: node)
         }
         guard let last = layers.last, last.type == "linear", case .flat(let n, _, _) = shape else {
             throw ONNXError(
@@ -311,7 +303,7 @@ struct GraphReader {
 
     mutating func flatten(_ node: Onnx_NodeProto, _ shape: Shape) throws -> Shape {
         guard case .map(let c, let h, let w, let channelsLast) = shape else {
-            if case .flat = shape { return shape }  // already flat: a no-op reshape
+            if case .flat = shape { return shape }  // already flat (after a global pool): nothing to do
             throw misplaced(node)
         }
         if node.opType == "Flatten" {
@@ -398,7 +390,7 @@ struct GraphReader {
         return tensor
     }
 
-    func output(of node: Onnx_NodeProto, reading current: String) throws -> String {
+    func output(of node: Onnx_NodeProto) throws -> String {
         guard let output = node.output.first, !output.isEmpty else {
             throw ONNXError("\(node.opType) '\(node.name)' has no output")
         }
