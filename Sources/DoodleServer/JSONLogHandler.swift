@@ -25,20 +25,21 @@ public struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             fields[key] = "\(value)"
         }
-        fields["time"] = Self.timestamp()
+        fields["time"] = Date().formatted(Self.timestamp)
         fields["level"] = event.level.rawValue
         fields["logger"] = label
         fields["message"] = "\(event.message)"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var line = try? encoder.encode(fields) else { return }
+        guard var line = try? Self.encoder.encode(fields) else { return }
         line.append(UInt8(ascii: "\n"))
         FileHandle.standardError.write(line)
     }
 
-    static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
-    }
+    /// ISO 8601 in UTC with milliseconds; a value, so every log line may share it.
+    public static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 }

@@ -66,8 +66,8 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         {
             return header
         }
-        var generator = SystemRandomNumberGenerator()
-        return String(format: "%016llx", generator.next() as UInt64)
+        let hex = String(UInt64.random(in: .min ... .max), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 

@@ -257,8 +257,10 @@ extension Doodle {
                         r.valTop5 ?? .nan))
                 bar = nil
                 do { try log.append(r) } catch { print("warning: cannot write \(logURL.path): \(error)") }
-                if let events, let record = try? TrainingLog.line(for: r) {
-                    events.emit("epoch", ["record": TrainingEvents.Raw(json: record)])
+                if let events, let line = try? TrainingLog.line(for: r),
+                    let record = try? JSONSerialization.jsonObject(with: Data(line.utf8))
+                {
+                    events.emit("epoch", ["record": record])
                 }
                 var scalars: [(tag: String, value: Double)] = [
                     ("epoch/train_loss", r.trainLoss), ("epoch/train_top1", r.trainTop1),
@@ -392,29 +394,14 @@ extension Doodle.Train {
 
 /// Training's JSON lines: `{"event": NAME, "time": ISO 8601, ...fields}`, one object a line on standard
 /// output, for log collectors.
-final class TrainingEvents {
-    /// A value already JSON text (an epoch record as the training log writes it).
-    struct Raw {
-        var json: String
-    }
-
+struct TrainingEvents {
     func emit(_ event: String, _ fields: [String: Any]) {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        var parts = [#""event":"\#(event)""#, #""time":"\#(formatter.string(from: Date()))""#]
-        for key in fields.keys.sorted() {
-            let value = fields[key]!
-            let text: String
-            switch value {
-            case let raw as Raw: text = raw.json
-            case let string as String:
-                text = (try? String(decoding: JSONEncoder().encode(string), as: UTF8.self)) ?? "null"
-            case let number as Double: text = number.isFinite ? "\(number)" : "null"
-            case let number as Int: text = "\(number)"
-            default: text = "null"
-            }
-            parts.append(#""\#(key)":\#(text)"#)
+        var object = fields
+        object["event"] = event
+        object["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        guard let line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            return
         }
-        print("{" + parts.joined(separator: ",") + "}")
+        print(String(decoding: line, as: UTF8.self))
     }
 }
