@@ -172,14 +172,5 @@ let peerPython: String? = {
 
 /// Runs the peer Python with `arguments` and returns what it printed; fails the test if it fails.
 func runPeerPython(_ arguments: [String]) throws -> Data {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try #require(peerPython))
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    try #require(process.terminationStatus == 0, "python \(arguments.first ?? "") failed")
-    return data
+    try runPythonScript(try #require(peerPython), arguments)
 }

@@ -67,19 +67,20 @@ struct ContributionPageTests {
             #expect(correction.strokes.allSatisfy { $0.t?.count == $0.x.count }, "with the pen's times")
 
             // The choice is remembered.
-            _ = try await page.evaluate("location.reload(); true")
-            let reloaded =
-                try await page.evaluate(
-                    """
-                    new Promise((resolve, reject) => {
-                      const started = Date.now();
-                      const check = () => document.body?.dataset.ready
-                        ? resolve(document.getElementById("save-switch").checked)
-                        : Date.now() - started > 20000 ? reject(new Error("the page did not reload"))
-                        : setTimeout(check, 50);
-                      check();
-                    })
-                    """) as? Bool
+            // The old page is marked, so that the wait below cannot be answered by it before the reload.
+            _ = try await page.evaluate("window.beforeReload = true; location.reload(); true")
+            // Asked from here, again and again: a promise left waiting in the old page would die with it.
+            var reloaded: Bool?
+            let deadline = ContinuousClock.now + .seconds(20)
+            while reloaded == nil && ContinuousClock.now < deadline {
+                reloaded =
+                    (try? await page.evaluate(
+                        """
+                        !window.beforeReload && document.body?.dataset.ready === "true" && window.doodle
+                          ? document.getElementById("save-switch").checked : null
+                        """)) as? Bool
+                if reloaded == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
             #expect(reloaded == true, "the switch stays on after a reload")
             _ = try await page.evaluate("doodle.game.stop(); true")
         }

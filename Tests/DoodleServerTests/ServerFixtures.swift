@@ -29,8 +29,13 @@ enum ServerFixtures {
     }
 
     /// The fixture models, served.
-    static let registry = ModelRegistry(
-        makeModels().map { try! ServedModel(name: $0.name, model: $0.model, poolSize: 2) })
+    static let registry = freshRegistry()
+
+    /// The fixture models served anew: for a test that changes them (teaches them words), which no
+    /// other test may then share.
+    static func freshRegistry() -> ModelRegistry {
+        ModelRegistry(makeModels().map { try! ServedModel(name: $0.name, model: $0.model, poolSize: 2) })
+    }
 
     /// The fixture models written as `<name>.safetensors` in a new temporary folder.
     static func writeModels() throws -> URL {

@@ -41,8 +41,7 @@ import Testing
             store ? try SQLiteDrawingStore(path: folder.appendingPathComponent("d.sqlite").path) : nil
         let registry =
             registry
-            ?? ModelRegistry(
-                ServerFixtures.makeModels().map { try! ServedModel(name: $0.name, model: $0.model) })
+            ?? ServerFixtures.freshRegistry()
         let router = try buildRouter(
             models: registry, limits: ServerFixtures.limits, store: drawings, saveLimits: saveLimits)
         return (Application(router: router), registry, folder, drawings)
@@ -126,8 +125,7 @@ import Testing
         }
         // A new server: new models, the same store file.
         let store = try SQLiteDrawingStore(path: folder.appendingPathComponent("d.sqlite").path)
-        let registry = ModelRegistry(
-            ServerFixtures.makeModels().map { try! ServedModel(name: $0.name, model: $0.model) })
+        let registry = ServerFixtures.freshRegistry()
         let restored = try await WordsController<BasicRequestContext>.restore(from: store, into: registry)
         #expect(restored == 1)
         let doodles = try #require(registry.models["doodles"])

@@ -13,11 +13,7 @@ struct FineTuneCommandTests {
     func aModelOfThreeClassesLearnsAFourth() throws {
         let fixture = try TrainCommandTests.Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
-        let base = fixture.folder.appendingPathComponent("base.safetensors")
-        let trained = try TrainCommandTests.Launch(
-            fixture.run("base") + ["--categories", "slash,box,bar"], in: fixture.folder
-        ).finish()
-        try #require(trained.status == 0, "\(trained.error)")
+        let base = try fixture.trainBase()
 
         let data = fixture.folder.appendingPathComponent("data").path
         let tuned = try TrainCommandTests.Launch(

@@ -27,11 +27,7 @@ struct WordsCommandTests {
     func aModelIsTaughtTheClassItLacksAndScored() throws {
         let fixture = try TrainCommandTests.Fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
-        let base = fixture.folder.appendingPathComponent("base.safetensors")
-        let trained = try TrainCommandTests.Launch(
-            fixture.run("base") + ["--categories", "slash,box,bar"], in: fixture.folder
-        ).finish()
-        try #require(trained.status == 0, "\(trained.error)")
+        let base = try fixture.trainBase()
         let run = try TrainCommandTests.Launch(
             [
                 "words", "eval", "--model", base.path, "--data",
