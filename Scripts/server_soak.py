@@ -93,9 +93,10 @@ def valid_request(rng, models):
 
 
 def save_request(rng):
-    """A drawing a player saves: valid, under the server's generous soak limits, so it must answer 201."""
+    """A drawing a player saves: valid, under the server's generous soak limits, so it must answer 201.
+    (`taught` drawings come only with their word, through POST /api/words.)"""
     body = {"strokes": rng.choice(VALID_STROKES), "label": rng.choice(["tent", "alarm clock", "o'clock 2"]),
-            "source": rng.choice(["game", "correction", "taught"])}
+            "source": rng.choice(["game", "correction"])}
     return "POST", "/api/drawings", json.dumps(body).encode(), {"Content-Type": "application/json"}
 
 
