@@ -14,11 +14,22 @@ public final class Sequential {
         for (layer, next) in zip(layers, layers.dropFirst()) where next is ReLU {
             if let conv = layer as? Conv2D { conv.fusedReLU = true }
             if let linear = layer as? Linear { linear.fusedReLU = true }
+            if let norm = layer as? BatchNorm2D { norm.fusedReLU = true }
         }
     }
 
-    /// Runs every layer. In inference mode a ReLU after a convolution or linear layer is already
-    /// applied by that layer, so it is skipped.
+    /// Whether `layer` applies the ReLU after it, which is then skipped: a convolution or linear
+    /// layer does in inference, batch norm in training too.
+    public static func appliesNextReLU(_ layer: any Layer, training: Bool) -> Bool {
+        switch layer {
+        case let norm as BatchNorm2D: norm.fusedReLU
+        case let conv as Conv2D: conv.fusedReLU && !training
+        case let linear as Linear: linear.fusedReLU && !training
+        default: false
+        }
+    }
+
+    /// Runs every layer, but a ReLU the layer before applies (`appliesNextReLU`).
     public func forward(_ input: Tensor, training: Bool = false) -> Tensor {
         forward(input, layers: layers.indices, training: training)
     }
@@ -32,14 +43,8 @@ public final class Sequential {
 
     private func forward(_ input: Tensor, layers range: Range<Int>, training: Bool) -> Tensor {
         var x = input
-        var previousFused = false
-        for layer in layers[range] {
-            if !training && previousFused && layer is ReLU {
-                previousFused = false
-                continue
-            }
-            x = layer.forward(x, training: training)
-            previousFused = (layer as? Conv2D)?.fusedReLU ?? (layer as? Linear)?.fusedReLU ?? false
+        for index in range where !skips(index, training: training) {
+            x = layers[index].forward(x, training: training)
         }
         return x
     }
@@ -47,9 +52,14 @@ public final class Sequential {
     /// Backpropagates `dOutput` through every layer, last first, accumulating parameter gradients.
     public func backward(_ dOutput: Tensor) {
         var d = dOutput
-        for layer in layers.reversed() {
-            d = layer.backward(d)
+        for index in layers.indices.reversed() where !skips(index, training: true) {
+            d = layers[index].backward(d)
         }
+    }
+
+    /// Whether layer `index` is a ReLU that the layer before applies.
+    public func skips(_ index: Int, training: Bool) -> Bool {
+        index > 0 && layers[index] is ReLU && Self.appliesNextReLU(layers[index - 1], training: training)
     }
 
     /// The output shape for an input shape.

@@ -41,6 +41,9 @@ public enum ISAKernels {
     ) {
         maxPoolRow2x2(rows, rowStride: rowStride, width: width, channels: channels, into: out)
     }
+    public static func channelSums(_ s: ChannelSums) { BatchNorm.sums(s) }
+    public static func batchNormForward(_ p: BatchNormForward) { BatchNorm.forward(p) }
+    public static func batchNormBackward(_ p: BatchNormBackward) { BatchNorm.backward(p) }
     public static func multiplyAddLoop(_ iterations: Int) -> Float { multiplyAddPeak(iterations: iterations) }
 }
 

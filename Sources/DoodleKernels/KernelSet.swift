@@ -99,6 +99,12 @@ public struct KernelSet: Sendable, CustomStringConvertible {
             _ rows: UnsafePointer<Float>, _ rowStride: Int, _ width: Int, _ channels: Int,
             _ out: UnsafeMutablePointer<Float>
         ) -> Void
+    /// Batch norm's per-channel sums (`ChannelSums`): the batch statistics, or the gradient's sums.
+    public let channelSums: @Sendable (ChannelSums) -> Void
+    /// Batch norm's forward pass in training or inference (`BatchNormForward`).
+    public let batchNormForward: @Sendable (BatchNormForward) -> Void
+    /// Batch norm's input gradient (`BatchNormBackward`).
+    public let batchNormBackward: @Sendable (BatchNormBackward) -> Void
     /// Runs `iterations` steps of 12 independent vector multiply-adds, the set's peak: 24 ×
     /// `vectorWidth` flops a step. Returns a sum of the accumulators, so the loop cannot be dropped.
     public let multiplyAddLoop: @Sendable (_ iterations: Int) -> Float
@@ -120,6 +126,9 @@ public struct KernelSet: Sendable, CustomStringConvertible {
         col2im: @escaping @Sendable (ConvGeometry, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
         maxPool2x2:
             @escaping @Sendable (UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>) -> Void,
+        channelSums: @escaping @Sendable (ChannelSums) -> Void,
+        batchNormForward: @escaping @Sendable (BatchNormForward) -> Void,
+        batchNormBackward: @escaping @Sendable (BatchNormBackward) -> Void,
         multiplyAddLoop: @escaping @Sendable (Int) -> Float
     ) {
         (self.name, self.vectorWidth, self.requirements) = (name, vectorWidth, requirements)
@@ -130,6 +139,9 @@ public struct KernelSet: Sendable, CustomStringConvertible {
         (self.panelConvolutionSuits, self.panelConvolution) = (panelConvolutionSuits, panelConvolution)
         (self.directConvolutionSuits, self.directConvolution) = (directConvolutionSuits, directConvolution)
         (self.im2col, self.col2im, self.maxPool2x2) = (im2col, col2im, maxPool2x2)
+        (self.channelSums, self.batchNormForward, self.batchNormBackward) = (
+            channelSums, batchNormForward, batchNormBackward
+        )
         self.multiplyAddLoop = multiplyAddLoop
     }
 

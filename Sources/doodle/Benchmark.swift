@@ -84,12 +84,8 @@ struct Benchmark {
         var skipped: Set<Int> = []
         // Record each layer's input from one real pass, skipping the ReLUs the previous layer fused.
         for (index, layer) in net.layers.enumerated() {
-            let fused =
-                index > 0 && layer is ReLU
-                && ((net.layers[index - 1] as? Conv2D)?.fusedReLU ?? (net.layers[index - 1] as? Linear)?
-                    .fusedReLU ?? false)
             inputs.append(x)
-            if fused { skipped.insert(index); continue }
+            if net.skips(index, training: false) { skipped.insert(index); continue }
             x = layer.forward(x, training: false)
         }
         return net.layers.enumerated().compactMap { index, layer in

@@ -29,7 +29,9 @@ extension KernelSet {
                     panelConvolution: X86v4.panelConvolution,
                     directConvolutionSuits: X86v4.directConvolutionSuits,
                     directConvolution: X86v4.directConvolution, im2col: X86v4.im2col, col2im: X86v4.col2im,
-                    maxPool2x2: X86v4.maxPool2x2, multiplyAddLoop: X86v4.multiplyAddLoop),
+                    maxPool2x2: X86v4.maxPool2x2, channelSums: X86v4.channelSums,
+                    batchNormForward: X86v4.batchNormForward, batchNormBackward: X86v4.batchNormBackward,
+                    multiplyAddLoop: X86v4.multiplyAddLoop),
                 KernelSet(
                     name: "avx2", vectorWidth: 8, requirements: .x86_64_v3, tileRows: 6, tileColumns: 16,
                     moduleVectorWidth: X86v3.vectorWidth, multiply: X86v3.multiply,
@@ -39,7 +41,9 @@ extension KernelSet {
                     panelConvolution: X86v3.panelConvolution,
                     directConvolutionSuits: X86v3.directConvolutionSuits,
                     directConvolution: X86v3.directConvolution, im2col: X86v3.im2col, col2im: X86v3.col2im,
-                    maxPool2x2: X86v3.maxPool2x2, multiplyAddLoop: X86v3.multiplyAddLoop),
+                    maxPool2x2: X86v3.maxPool2x2, channelSums: X86v3.channelSums,
+                    batchNormForward: X86v3.batchNormForward, batchNormBackward: X86v3.batchNormBackward,
+                    multiplyAddLoop: X86v3.multiplyAddLoop),
                 baseline,
             ]
         #else
@@ -57,7 +61,8 @@ extension KernelSet {
         directConvolutionSuits: Baseline.directConvolutionSuits,
         directConvolution: Baseline.directConvolution,
         im2col: Baseline.im2col, col2im: Baseline.col2im, maxPool2x2: Baseline.maxPool2x2,
-        multiplyAddLoop: Baseline.multiplyAddLoop)
+        channelSums: Baseline.channelSums, batchNormForward: Baseline.batchNormForward,
+        batchNormBackward: Baseline.batchNormBackward, multiplyAddLoop: Baseline.multiplyAddLoop)
 
     /// The sets this machine can run, best first; the baseline always.
     public static var runnable: [KernelSet] { all.filter(\.runsHere) }

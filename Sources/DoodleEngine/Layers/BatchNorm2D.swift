@@ -1,7 +1,9 @@
 /// Batch normalisation over the channels of (N, H, W, C) images, as PyTorch's `BatchNorm2d`.
 ///
 /// Training mode normalises with the batch's statistics (biased variance) and moves the running
-/// statistics by `momentum` (unbiased variance); inference mode uses the running statistics.
+/// statistics by `momentum` (unbiased variance); inference mode uses the running statistics. The
+/// passes over the activations are the kernel set's (`channelSums`, `batchNormForward`,
+/// `batchNormBackward`); `reference` is the plain loop they are tested against.
 public final class BatchNorm2D: Layer {
     public let channels: Int
     public let epsilon: Float
@@ -15,9 +17,13 @@ public final class BatchNorm2D: Layer {
     /// How many training batches have updated the running statistics (PyTorch's `num_batches_tracked`).
     public let batchesTracked: Parameter
     public var needsInputGradient = true
+    /// Whether the layer applies the ReLU after it (in training as in inference), so that the network
+    /// skips that ReLU: one pass over the activations instead of two, and no ReLU output to keep.
+    public var fusedReLU = false
 
     private var normalized = Tensor(shape: [0], scalars: [])
     private var output = Tensor(shape: [0], scalars: [])
+    private var dInput = Tensor(shape: [0], scalars: [])
     private var inverseStd: [Float] = []
 
     /// A layer with γ = 1, β = 0, running mean 0 and running variance 1.
@@ -42,33 +48,21 @@ public final class BatchNorm2D: Layer {
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         _ = outputShape(for: input.shape)
-        let c = channels
-        let rows = input.count / c
-        var mean = [Float](repeating: 0, count: c)
-        var variance = [Float](repeating: 0, count: c)
+        let (c, rows) = (channels, input.count / channels)
+        let kernels = KernelSet.current
+        var mean: [Float], variance: [Float]
         if training {
             precondition(rows > 1, "BatchNorm2D needs more than one value per channel in training")
-            var sum = [Double](repeating: 0, count: c)
-            var squares = [Double](repeating: 0, count: c)
+            var sums = [Double](repeating: 0, count: 2 * c)
             input.withUnsafeBufferPointer { x in
-                sum.withUnsafeMutableBufferPointer { sum in
-                    squares.withUnsafeMutableBufferPointer { squares in
-                        for r in 0..<rows {
-                            let row = x.baseAddress! + r * c
-                            for ch in 0..<c {
-                                let v = Double(row[ch])
-                                sum[ch] += v
-                                squares[ch] += v * v
-                            }
-                        }
-                    }
+                sums.withUnsafeMutableBufferPointer { sums in
+                    kernels.channelSums(
+                        ChannelSums(rows: rows, channels: c, x: x.baseAddress!, sums: sums.baseAddress!))
                 }
             }
-            for ch in 0..<c {
-                let m = sum[ch] / Double(rows)
-                mean[ch] = Float(m)
-                variance[ch] = Float(max(squares[ch] / Double(rows) - m * m, 0))
-            }
+            let means = sums[..<c].map { $0 / Double(rows) }
+            mean = means.map { Float($0) }
+            variance = (0..<c).map { Float(max(sums[c + $0] / Double(rows) - means[$0] * means[$0], 0)) }
             let unbias = Float(rows) / Float(rows - 1)
             for ch in 0..<c {
                 runningMean.value[flat: ch] += momentum * (mean[ch] - runningMean.value[flat: ch])
@@ -76,31 +70,25 @@ public final class BatchNorm2D: Layer {
                     momentum * (variance[ch] * unbias - runningVariance.value[flat: ch])
             }
             batchesTracked.value[flat: 0] += 1
+            normalized.resize(to: input.shape)
         } else {
-            mean = runningMean.value.scalars
-            variance = runningVariance.value.scalars
+            (mean, variance) = (runningMean.value.scalars, runningVariance.value.scalars)
         }
         inverseStd = variance.map { 1 / ($0 + epsilon).squareRoot() }
-        let gamma = weight.value.scalars
-        let beta = bias.value.scalars
-        if training { normalized.resize(to: input.shape) }
         output.resize(to: input.shape)
-        // Flat pointers throughout: a Tensor subscript in this loop checked uniqueness per element
-        // and made batch norm the slowest layer of a training step.
-        let (inverseStd, center) = (self.inverseStd, mean)
+        let parameters = mean + inverseStd + weight.value.scalars + bias.value.scalars
+        // Pointers go into the operands only inside their buffers' scopes, never from an array
+        // argument, whose pointer lasts only as long as the initialiser's call.
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
                 normalized.withUnsafeMutableBufferPointer { saved in
-                    for r in 0..<rows {
-                        let (from, to) = (x.baseAddress! + r * c, y.baseAddress! + r * c)
-                        for ch in 0..<c {
-                            let xhat = (from[ch] - center[ch]) * inverseStd[ch]
-                            to[ch] = gamma[ch] * xhat + beta[ch]
-                        }
-                        if training {
-                            let keep = saved.baseAddress! + r * c
-                            for ch in 0..<c { keep[ch] = (from[ch] - center[ch]) * inverseStd[ch] }
-                        }
+                    parameters.withUnsafeBufferPointer { parameters in
+                        kernels.batchNormForward(
+                            BatchNormForward(
+                                rows: rows, channels: c, input: x.baseAddress!,
+                                parameters: parameters.baseAddress!,
+                                relu: fusedReLU, normalized: training ? saved.baseAddress! : nil,
+                                output: y.baseAddress!))
                     }
                 }
             }
@@ -111,45 +99,46 @@ public final class BatchNorm2D: Layer {
     public func backward(_ dOutput: Tensor) -> Tensor {
         precondition(
             dOutput.shape == normalized.shape, "BatchNorm2D.backward needs a training-mode forward first")
-        let c = channels
-        let rows = dOutput.count / c
-        var sumDy = [Float](repeating: 0, count: c)
-        var sumDyXhat = [Float](repeating: 0, count: c)
+        let (c, rows) = (channels, dOutput.count / channels)
+        let kernels = KernelSet.current
+        let (gamma, beta) = (weight.value.scalars, bias.value.scalars)
+        let gate = gamma + beta
+        var sums = [Double](repeating: 0, count: 2 * c)
         dOutput.withUnsafeBufferPointer { dy in
             normalized.withUnsafeBufferPointer { xhat in
-                sumDy.withUnsafeMutableBufferPointer { sumDy in
-                    sumDyXhat.withUnsafeMutableBufferPointer { sumDyXhat in
-                        for r in 0..<rows {
-                            let (g, h) = (dy.baseAddress! + r * c, xhat.baseAddress! + r * c)
-                            for ch in 0..<c {
-                                sumDy[ch] += g[ch]
-                                sumDyXhat[ch] += g[ch] * h[ch]
-                            }
-                        }
+                gate.withUnsafeBufferPointer { gate in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        kernels.channelSums(
+                            ChannelSums(
+                                rows: rows, channels: c, x: dy.baseAddress!, y: xhat.baseAddress!,
+                                gate: fusedReLU ? gate.baseAddress! : nil, sums: sums.baseAddress!))
                     }
                 }
             }
         }
         for ch in 0..<c {
-            bias.grad[flat: ch] += sumDy[ch]
-            weight.grad[flat: ch] += sumDyXhat[ch]
+            bias.grad[flat: ch] += Float(sums[ch])
+            weight.grad[flat: ch] += Float(sums[c + ch])
         }
         guard needsInputGradient else { return Tensor(shape: [0], scalars: []) }
-        let gamma = weight.value.scalars
-        let count = Float(rows)
-        return dOutput.withUnsafeBufferPointer { dy in
+        // scale, then the means of g and of g·x̂, then γ and β for the ReLU's mask.
+        let parameters =
+            (0..<c).map { gamma[$0] * inverseStd[$0] } + sums.map { Float($0 / Double(rows)) } + gate
+        dInput.resize(to: dOutput.shape)
+        dOutput.withUnsafeBufferPointer { dy in
             normalized.withUnsafeBufferPointer { xhat in
-                Tensor(shape: dOutput.shape) { dx in
-                    for r in 0..<rows {
-                        for ch in 0..<c {
-                            let i = r * c + ch
-                            dx[i] =
-                                gamma[ch] * inverseStd[ch]
-                                * (dy[i] - sumDy[ch] / count - xhat[i] * sumDyXhat[ch] / count)
-                        }
+                dInput.withUnsafeMutableBufferPointer { dx in
+                    parameters.withUnsafeBufferPointer { parameters in
+                        kernels.batchNormBackward(
+                            BatchNormBackward(
+                                rows: rows, channels: c, dOutput: dy.baseAddress!,
+                                normalized: xhat.baseAddress!,
+                                parameters: parameters.baseAddress!, relu: fusedReLU, dInput: dx.baseAddress!)
+                        )
                     }
                 }
             }
         }
+        return dInput
     }
 }
