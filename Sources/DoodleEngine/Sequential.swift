@@ -16,14 +16,24 @@ public final class Sequential {
             if let linear = layer as? Linear { linear.fusedReLU = true }
             if let norm = layer as? BatchNorm2D { norm.fusedReLU = true }
         }
+        // A convolution, its ReLU and a max pool: in training, one convolution storing its output
+        // through the ReLU, and a pool passing the gradient only where the ReLU did, which saves
+        // two passes over the largest activations each way.
+        for i in layers.indices.dropLast(2) {
+            guard let conv = layers[i] as? Conv2D, layers[i + 1] is ReLU,
+                let pool = layers[i + 2] as? MaxPool2D
+            else { continue }
+            conv.reluInTraining = true
+            pool.gatesReLU = true
+        }
     }
 
     /// Whether `layer` applies the ReLU after it, which is then skipped: a convolution or linear
-    /// layer does in inference, batch norm in training too.
+    /// layer does in inference, batch norm, and a convolution before a max pool, in training too.
     public static func appliesNextReLU(_ layer: any Layer, training: Bool) -> Bool {
         switch layer {
         case let norm as BatchNorm2D: norm.fusedReLU
-        case let conv as Conv2D: conv.fusedReLU && !training
+        case let conv as Conv2D: conv.fusedReLU && (!training || conv.reluInTraining)
         case let linear as Linear: linear.fusedReLU && !training
         default: false
         }

@@ -25,6 +25,9 @@ public final class Conv2D: Layer {
     public var needsInputGradient = true
     /// Apply ReLU to the output in the same pass (inference fast path; set by the model builder).
     public var fusedReLU = false
+    /// Apply that ReLU in training too: when a max pool follows it that gates its gradient by the
+    /// ReLU's mask (`MaxPool2D.gatesReLU`). Set by `Sequential`.
+    public var reluInTraining = false
     /// Max-pool the output 2×2 with stride 2 in the same pass, as a `MaxPool2D()` after this layer
     /// (and its ReLU) would: inference only, set by `Sequential.inferenceCopy()`.
     public var fusedMaxPool = false
@@ -100,7 +103,7 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
         let g = geometry(for: input.shape)
         geometry = g
-        let relu = fusedReLU && !training
+        let relu = fusedReLU && (!training || reluInTraining)
         precondition(!training || !fusedMaxPool, "Conv2D: a fused max pool is for inference only")
         if training { packedWeight = nil }
         if fusedMaxPool {

@@ -4,6 +4,10 @@
 public final class MaxPool2D: Layer {
     public let size, stride: Int
     public var needsInputGradient = true
+    /// Whether the gradient passes only where the output is positive: the backward pass of a ReLU
+    /// before this pool that the layer before it applied in training (`Conv2D.reluInTraining`).
+    /// Exact, as max and ReLU commute: the winner's ReLU passed its gradient iff the maximum is positive.
+    public var gatesReLU = false
     private var output = Tensor(shape: [0], scalars: [])
     private var dInput = Tensor(shape: [0], scalars: [])
     /// For each output element, the flat index within its image of the input that won.
@@ -83,15 +87,26 @@ public final class MaxPool2D: Layer {
     public func backward(_ dOutput: Tensor) -> Tensor {
         precondition(dOutput.count == argmax.count, "MaxPool2D.backward needs a training-mode forward first")
         dInput.resize(to: inputShape)
-        dInput.zero()
-        let image = inputShape[1] * inputShape[2] * inputShape[3]
-        let perImage = dOutput.count / max(inputShape[0], 1)
-        dOutput.withUnsafeBufferPointer { dy in
-            dInput.withUnsafeMutableBufferPointer { dx in
-                for n in 0..<inputShape[0] {
-                    for i in 0..<perImage {
-                        let o = n * perImage + i
-                        dx[n * image + Int(argmax[o])] += dy[o]
+        let (batch, image) = (inputShape[0], inputShape[1] * inputShape[2] * inputShape[3])
+        let perImage = dOutput.count / max(batch, 1)
+        let gated = gatesReLU
+        dOutput.withUnsafeBufferPointer { dyBuffer in
+            output.withUnsafeBufferPointer { yBuffer in
+                dInput.withUnsafeMutableBufferPointer { dxBuffer in
+                    argmax.withUnsafeBufferPointer { argBuffer in
+                        let (dy, y) = (
+                            SendablePointer(dyBuffer.baseAddress!), SendablePointer(yBuffer.baseAddress!)
+                        )
+                        let (dx, arg) = (
+                            SendablePointer(dxBuffer.baseAddress!), SendablePointer(argBuffer.baseAddress!)
+                        )
+                        parallelFor(batch) { n in
+                            let to = dx.base + n * image
+                            to.update(repeating: 0, count: image)
+                            for o in (n * perImage)..<((n + 1) * perImage) where !gated || y.base[o] > 0 {
+                                to[Int(arg.base[o])] += dy.base[o]
+                            }
+                        }
                     }
                 }
             }
