@@ -113,6 +113,19 @@ struct VocabularyPageTests {
             // 30 words from a list of 10: the first 10 are all of them, and so are the next 10.
             let flat = dealt.flatMap { $0 }
             #expect(Set(flat.prefix(10)).count == 10 && Set(flat[10..<20]).count == 10)
+            // The banners' article, for the words of the 345 that trip a vowel rule (a CI run's banner
+            // said "Sorry, I couldn't guess a The Eiffel Tower").
+            let said =
+                try await page.evaluate(
+                    """
+                    import("/game.js").then(({ article }) =>
+                      ["The Eiffel Tower", "apple", "unicorn", "umbrella", "hourglass", "cat", "7", "8"].map(article))
+                    """) as? [String]
+            #expect(
+                said == [
+                    "The Eiffel Tower", "an apple", "a unicorn", "an umbrella", "an hourglass", "a cat",
+                    "a 7", "an 8",
+                ])
         }
     }
 }

@@ -2,7 +2,7 @@
 // Guesses come from the browser (sketch.js and network.js on the model's downloaded weights) once a
 // model's weights are in, or from the server (POST /api/predict): the same answers either way.
 import { DrawingPad } from "./canvas.js";
-import { Game } from "./game.js";
+import { Game, article } from "./game.js";
 import { WordList } from "./words.js";
 import { Contributions } from "./contribute.js";
 import { Teacher } from "./teach.js";
@@ -246,11 +246,6 @@ function renderGuesses(answer) {
     row.querySelector(".bar > span").style.width = `${(p.confidence * 100).toFixed(1)}%`;
     row.querySelector(".pct").textContent = `${Math.round(p.confidence * 100)}%`;
   });
-}
-
-function article(label) {
-  if (/^[0-9]/.test(label)) return `a ${label}`;
-  return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
 }
 
 /** Draws the model's 28×28 input, light ink on black as the model sees it. */

@@ -139,8 +139,14 @@ export class Game {
   }
 }
 
-function article(word) {
-  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+/**
+ * The word with its indefinite article, as the page says it: "an apple", "a unicorn", "an hourglass",
+ * "a 7", "an 8", and no article for a name that has its own ("The Eiffel Tower").
+ */
+export function article(word) {
+  if (/^the /i.test(word)) return word;
+  if (/^(uni|use|eu|one)/i.test(word)) return `a ${word}`;
+  return /^([aeiou8]|hour)/i.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 /**
