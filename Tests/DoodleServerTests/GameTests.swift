@@ -84,7 +84,7 @@ struct GameTests {
                         """) as? String)
                 if drawing != nil {
                     #expect(
-                        banner.hasPrefix("Oh, I know, it's a") && banner.contains(word),
+                        banner.hasPrefix("Oh, I know, it's ") && banner.contains(word),
                         "round \(round + 1): \(banner)")
                 } else {
                     #expect(
