@@ -99,23 +99,26 @@ struct Benchmark {
     static func trainingProfile(_ net: Sequential, input: Tensor, runs: Int) -> [(
         Int, any Layer, Double, Double
     )] {
-        var inputs: [Tensor] = []
+        // The ReLUs the layer before applies in training are skipped, as a training step skips them.
+        let run = net.layers.indices.filter { !net.skips($0, training: true) }
+        var inputs: [Int: Tensor] = [:]
         var x = input
-        for layer in net.layers {
-            inputs.append(x)
-            x = layer.forward(x, training: true)
+        for index in run {
+            inputs[index] = x
+            x = net.layers[index].forward(x, training: true)
         }
         var g = SeededGenerator(seed: 1)
-        var gradients: [Tensor] = Array(repeating: Tensor(shape: [0], scalars: []), count: net.layers.count)
+        var gradients: [Int: Tensor] = [:]
         var d = Tensor(shape: x.shape, scalars: (0..<x.count).map { _ in g.nextNormal() * 0.01 })
-        for index in net.layers.indices.reversed() {
+        for index in run.reversed() {
             gradients[index] = d
-            _ = net.layers[index].forward(inputs[index], training: true)
+            _ = net.layers[index].forward(inputs[index]!, training: true)
             d = net.layers[index].backward(d)
         }
-        return net.layers.enumerated().map { index, layer in
-            let forward = median(warmup: 1, runs: runs) { _ = layer.forward(inputs[index], training: true) }
-            let backward = median(warmup: 1, runs: runs) { _ = layer.backward(gradients[index]) }
+        return run.map { index in
+            let layer = net.layers[index]
+            let forward = median(warmup: 1, runs: runs) { _ = layer.forward(inputs[index]!, training: true) }
+            let backward = median(warmup: 1, runs: runs) { _ = layer.backward(gradients[index]!) }
             return (index, layer, forward, backward)
         }
     }

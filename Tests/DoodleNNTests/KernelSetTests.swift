@@ -137,3 +137,42 @@ extension KernelSetTests {
         #expect(kernels.tileColumns == 2 * kernels.vectorWidth)
     }
 }
+
+extension KernelSetTests {
+    /// A convolution's input gradient, which a stride-1 convolution computes as a convolution with
+    /// its weight flipped (by the set's panel kernel) and a strided one through col2im, against the
+    /// definition: every output pixel's gradient back onto each input pixel its window read.
+    @Test(arguments: KernelSet.runnable, InferenceConvTests.cases)
+    func aConvolutionsInputGradientMatchesAPlainLoop(kernels: KernelSet, _ c: InferenceConvTests.Case) {
+        let (conv, input) = InferenceConvTests.convolution(c, kernels: kernels)
+        let g = conv.geometry(for: input.shape)
+        _ = conv.forward(input, training: true)
+        let dOutput = Tensor(
+            shape: [g.batch, g.outHeight, g.outWidth, c.filters],
+            scalars: GEMMTests.values(g.colRows * c.filters, seed: 17))
+        let actual = conv.backward(dOutput).scalars
+        var expected = [Float](repeating: 0, count: input.count)
+        let w = conv.weight.value.scalars
+        for n in 0..<g.batch {
+            for oy in 0..<g.outHeight {
+                for ox in 0..<g.outWidth {
+                    let dy = ((n * g.outHeight + oy) * g.outWidth + ox) * c.filters
+                    for ky in 0..<g.kernelHeight {
+                        for kx in 0..<g.kernelWidth {
+                            let (iy, ix) = (oy * g.stride + ky - g.padTop, ox * g.stride + kx - g.padLeft)
+                            guard iy >= 0 && iy < g.height && ix >= 0 && ix < g.width else { continue }
+                            for ch in 0..<g.channels {
+                                let tap = ((ky * g.kernelWidth + kx) * g.channels + ch) * c.filters
+                                var sum: Float = 0
+                                for k in 0..<c.filters { sum += dOutput.scalars[dy + k] * w[tap + k] }
+                                expected[((n * g.height + iy) * g.width + ix) * g.channels + ch] += sum
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let problem = mismatch(actual, expected, rtol: 1e-4, atol: 1e-4)
+        #expect(problem == nil, "\(kernels.name) \(c): \(problem ?? "")")
+    }
+}

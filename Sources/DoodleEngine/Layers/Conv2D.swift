@@ -236,6 +236,10 @@ public final class Conv2D: Layer {
             dInput.withUnsafeMutableBufferPointer {
                 multiplyWeightTransposed(dOutput, g, into: $0.baseAddress!)
             }
+        } else if let flipped = Self.inputGradientGeometry(g, outChannels: outChannels),
+            kernels.panelConvolutionSuits(flipped, inChannels)
+        {
+            convolveWithFlippedWeight(dOutput, flipped)
         } else {
             dCol.resize(to: [g.colRows, g.colColumns])
             dCol.withUnsafeMutableBufferPointer {
@@ -246,6 +250,56 @@ public final class Conv2D: Layer {
             }
         }
         return dInput
+    }
+
+    /// The input gradient of a stride-1 convolution as a convolution itself: of dOutput (N, OH, OW, K)
+    /// with the weight turned 180° and its channels swapped, padded by KH − 1 − padTop before, into
+    /// (N, H, W, C). Nil for a stride above 1, or padding wider than the kernel, which take col2im.
+    static func inputGradientGeometry(_ g: ConvGeometry, outChannels: Int) -> ConvGeometry? {
+        let (top, left) = (g.kernelHeight - 1 - g.padTop, g.kernelWidth - 1 - g.padLeft)
+        guard g.stride == 1, top >= 0, left >= 0 else { return nil }
+        return ConvGeometry(
+            batch: g.batch, height: g.outHeight, width: g.outWidth, channels: outChannels,
+            kernelHeight: g.kernelHeight,
+            kernelWidth: g.kernelWidth, stride: 1, padTop: top, padLeft: left, outHeight: g.height,
+            outWidth: g.width)
+    }
+
+    /// dInput (N, H, W, C) = dOutput convolved with the flipped weight (`inputGradientGeometry`), by
+    /// the panel kernel, which gathers its windows in cache: no column matrix of N·OH·OW × KH·KW·C
+    /// written and read back through col2im, the largest traffic of a training step.
+    private func convolveWithFlippedWeight(_ dOutput: Tensor, _ g: ConvGeometry) {
+        let (kh, kw, c, k) = (kernelSize, kernelSize, inChannels, outChannels)
+        // flipped[ky, kx, k, c] = weight[KH − 1 − ky, KW − 1 − kx, c, k]
+        let flipped = weight.value.withUnsafeBufferPointer { w in
+            [Float](unsafeUninitializedCapacity: w.count) { out, count in
+                for tap in 0..<(kh * kw) {
+                    let from = w.baseAddress! + (kh * kw - 1 - tap) * c * k
+                    let to = out.baseAddress! + tap * k * c
+                    for ch in 0..<c {
+                        for o in 0..<k { to[o * c + ch] = from[ch * k + o] }
+                    }
+                }
+                count = w.count
+            }
+        }
+        let packed = flipped.withUnsafeBufferPointer {
+            GEMM.PackedB(
+                k: kh * kw * k, n: c, b: $0.baseAddress!, bRowStride: c, bColStride: 1, kernels: kernels)
+        }
+        let zeros = [Float](repeating: 0, count: c)
+        dOutput.withUnsafeBufferPointer { dy in
+            zeros.withUnsafeBufferPointer { zeros in
+                dInput.withUnsafeMutableBufferPointer { dx in
+                    withExtendedLifetime(packed) {
+                        kernels.panelConvolution(
+                            Convolution(
+                                g, input: dy.baseAddress!, weight: packed.base, bias: zeros.baseAddress!,
+                                outChannels: c, relu: false, pooled: false, output: dx.baseAddress!))
+                    }
+                }
+            }
+        }
     }
 
     /// dCol (N·OH·OW, KH·KW·C) = dOutput (N·OH·OW, K) · weightᵀ (K, KH·KW·C)
