@@ -197,7 +197,7 @@ extension BrowserPage {
             new Promise((resolve, reject) => {
               const started = Date.now();
               const check = () => document.body.dataset.networks === "\(wanted)" ? resolve(true)
-                : Date.now() - started > 30000 ? reject(new Error("the page did not load the weights of \(wanted)"))
+                : Date.now() - started > 90000 ? reject(new Error("the page did not load the weights of \(wanted)"))
                 : setTimeout(check, 50);
               check();
             })

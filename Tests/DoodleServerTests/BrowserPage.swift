@@ -18,12 +18,14 @@ struct BrowserPage {
             "Target.attachToTarget", ["targetId": target["targetId"] as? String ?? "", "flatten": true])
         let page = BrowserPage(browser: browser, session: attached["sessionId"] as? String ?? "")
         _ = try await browser.call("Page.navigate", ["url": url], session: page.session)
+        // A readiness wait, not a speed check: in a full CI run a dozen browsers start at once on 2
+        // cores, and two pages took longer than 20 s to load the 345-class model.
         _ = try await page.evaluate(
             """
             new Promise((resolve, reject) => {
               const started = Date.now();
               const check = () => document.body?.dataset.ready ? resolve(true)
-                : Date.now() - started > 20000 ? reject(new Error("the page did not load its models"))
+                : Date.now() - started > 90000 ? reject(new Error("the page did not load its models in 90 s"))
                 : setTimeout(check, 50);
               check();
             })

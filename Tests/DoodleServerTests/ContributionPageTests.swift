@@ -130,7 +130,7 @@ struct ContributionPageTests {
                       const started = Date.now();
                       const check = () => doodle.game.results.length > 0 && document.body.dataset.saved === "1"
                         ? resolve(true)
-                        : Date.now() - started > 20000 ? reject(new Error("the round was not saved: " +
+                        : Date.now() - started > 60000 ? reject(new Error("the round was not saved: " +
                             document.getElementById("save-status").textContent))
                         : setTimeout(check, 20);
                       check();

@@ -81,7 +81,7 @@ import Testing
                       const started = Date.now();
                       const ready = () => {
                         if (document.body.dataset.ready !== "true") {
-                          return Date.now() - started > 20000 ? reject(new Error("the docs did not load")) : setTimeout(ready, 50);
+                          return Date.now() - started > 60000 ? reject(new Error("the docs did not load")) : setTimeout(ready, 50);
                         }
                         const health = document.getElementById("health");
                         health.querySelector("form button").click();
@@ -93,7 +93,7 @@ import Testing
                               curl: document.querySelector("#predict pre").textContent,
                               answer: answer.textContent }));
                           }
-                          Date.now() - started > 20000 ? reject(new Error("no answer")) : setTimeout(answered, 50);
+                          Date.now() - started > 60000 ? reject(new Error("no answer")) : setTimeout(answered, 50);
                         };
                         answered();
                       };

@@ -37,7 +37,7 @@ struct TeachPageTests {
                   const started = Date.now();
                   const check = () => (document.body.dataset.networks ?? "").includes("\(registry.defaultName)")
                     ? resolve(true)
-                    : Date.now() - started > 30000 ? reject(new Error("the model did not load in the page"))
+                    : Date.now() - started > 90000 ? reject(new Error("the model did not load in the page"))
                     : setTimeout(check, 50);
                   check();
                 })
@@ -77,7 +77,7 @@ struct TeachPageTests {
                       const started = Date.now();
                       const check = () => (document.body.dataset.taughtHere ?? "").includes("\(Self.word)")
                         ? resolve(document.getElementById("teach-status").textContent)
-                        : Date.now() - started > 20000 ? reject(new Error("not taught: " +
+                        : Date.now() - started > 60000 ? reject(new Error("not taught: " +
                             document.getElementById("teach-status").textContent))
                         : setTimeout(check, 20);
                       check();
