@@ -30,7 +30,7 @@ public final class Sequential {
 
     /// Whether `layer` applies the ReLU after it, which is then skipped: a convolution or linear
     /// layer does in inference, batch norm, and a convolution before a max pool, in training too.
-    public static func appliesNextReLU(_ layer: any Layer, training: Bool) -> Bool {
+    private static func appliesNextReLU(_ layer: any Layer, training: Bool) -> Bool {
         switch layer {
         case let norm as BatchNorm2D: norm.fusedReLU
         case let conv as Conv2D: conv.fusedReLU && (!training || conv.reluInTraining)
@@ -39,7 +39,7 @@ public final class Sequential {
         }
     }
 
-    /// Runs every layer, but a ReLU the layer before applies (`appliesNextReLU`).
+    /// Runs every layer, but a ReLU the layer before applies (`skips`).
     public func forward(_ input: Tensor, training: Bool = false) -> Tensor {
         forward(input, layers: layers.indices, training: training)
     }
