@@ -34,8 +34,9 @@ struct BrowserGuessingTests {
             for model in registry.names {
                 // Every drawing with the default model; a hundred with the other, to cover its framing.
                 let tried = model == registry.defaultName ? drawings : Array(drawings.prefix(100))
-                for start in stride(from: 0, to: tried.count, by: 200) {
-                    let part = tried[start..<min(start + 200, tried.count)]
+                // In parts of 25, so that the page answers every few seconds even on a loaded machine.
+                for start in stride(from: 0, to: tried.count, by: 25) {
+                    let part = tried[start..<min(start + 25, tried.count)]
                     let results = try await page.drawBothWays(part.map(\.drawing), model: model)
                     #expect(results.count == part.count)
                     for ((category, _), result) in zip(part, results) {
@@ -192,16 +193,9 @@ extension BrowserPage {
     /// Waits until the page has built a network for each of `names`.
     func waitForNetworks(_ names: [String]) async throws {
         let wanted = names.sorted().joined(separator: " ")
-        _ = try await evaluate(
-            """
-            new Promise((resolve, reject) => {
-              const started = Date.now();
-              const check = () => document.body.dataset.networks === "\(wanted)" ? resolve(true)
-                : Date.now() - started > 90000 ? reject(new Error("the page did not load the weights of \(wanted)"))
-                : setTimeout(check, 50);
-              check();
-            })
-            """)
+        try await wait(
+            for: "document.body.dataset.networks === \"\(wanted)\"",
+            failure: "the page did not load the weights of \(wanted)")
     }
 
     /// Draws each drawing twice on the canvas with `model` chosen, guessing in the browser and then on

@@ -18,19 +18,38 @@ struct BrowserPage {
             "Target.attachToTarget", ["targetId": target["targetId"] as? String ?? "", "flatten": true])
         let page = BrowserPage(browser: browser, session: attached["sessionId"] as? String ?? "")
         _ = try await browser.call("Page.navigate", ["url": url], session: page.session)
-        // A readiness wait, not a speed check: in a full CI run a dozen browsers start at once on 2
-        // cores, and two pages took longer than 20 s to load the 345-class model.
-        _ = try await page.evaluate(
+        try await page.wait(for: "document.body?.dataset.ready", failure: "the page did not load its models")
+        return page
+    }
+
+    /// How long a page may take to reach a state a test waits for, in seconds. A readiness limit, not a
+    /// speed check: in a full CI run a dozen browsers start at once on 2 cores while other suites train,
+    /// and pages took longer than 20 s to load the 345-class model.
+    static let readinessLimit = 120
+
+    /// Waits until `condition`, JavaScript checked in the page every 20 ms, has a truthy value, and
+    /// returns that value. After `seconds` it fails with `failure`, followed by the value of the
+    /// JavaScript `detail`, evaluated then, when there is one, to say what the page showed instead.
+    @discardableResult
+    func wait(
+        for condition: String, failure: String, detail: String? = nil,
+        seconds: Int = BrowserPage.readinessLimit
+    ) async throws -> Any? {
+        let message = String(decoding: try JSONSerialization.data(withJSONObject: [failure]), as: UTF8.self)
+        return try await evaluate(
             """
             new Promise((resolve, reject) => {
               const started = Date.now();
-              const check = () => document.body?.dataset.ready ? resolve(true)
-                : Date.now() - started > 90000 ? reject(new Error("the page did not load its models in 90 s"))
-                : setTimeout(check, 50);
-              check();
+              const check = () => {
+                const value = (\(condition));
+                if (value) resolve(value);
+                else if (Date.now() - started > \(seconds * 1000)) {
+                  reject(new Error(\(message)[0] + " in \(seconds) s" + \(detail.map { "\": \" + (\($0))" } ?? "\"\"")));
+                } else setTimeout(check, 20);
+              };
+              setTimeout(check, 20);
             })
             """)
-        return page
     }
 
     /// Evaluates `expression` (awaiting a promise) and returns its value.

@@ -147,6 +147,11 @@ final class Chromium: @unchecked Sendable {
         }
     }
 
+    /// How long the browser may send nothing before it is taken for hung, in seconds. A limit against
+    /// hanging forever, not a speed check: in a full CI run on 2 cores, a page guessing 200 drawings
+    /// twice each while other suites trained and a dozen browsers ran was silent for over 60 s.
+    static let silenceLimit: Int32 = 300
+
     private func readMessage() throws -> Data {
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -156,8 +161,8 @@ final class Chromium: @unchecked Sendable {
                 return message
             }
             var poller = pollfd(fd: fromBrowser, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 60_000) > 0 else {
-                throw ProtocolError(description: "the browser did not answer")
+            guard poll(&poller, 1, Self.silenceLimit * 1000) > 0 else {
+                throw ProtocolError(description: "the browser sent nothing for \(Self.silenceLimit) s")
             }
             let n = read(fromBrowser, &chunk, chunk.count)
             guard n > 0 else { throw ProtocolError(description: "the browser closed its pipe") }

@@ -40,22 +40,18 @@ struct ContributionPageTests {
             #expect(try await store.stats().total == 0)
 
             // The player turns the switch on and says what the drawing was.
+            _ = try await page.evaluate(
+                """
+                document.getElementById("save-switch").click();
+                document.getElementById("correct-label").value = "  Tiger ";
+                document.getElementById("correct-save").click();
+                """)
             let saved =
-                try await page.evaluate(
-                    """
-                    new Promise((resolve, reject) => {
-                      document.getElementById("save-switch").click();
-                      document.getElementById("correct-label").value = "  Tiger ";
-                      document.getElementById("correct-save").click();
-                      const started = Date.now();
-                      const check = () => document.body.dataset.saved === "1"
-                        ? resolve(document.getElementById("save-status").textContent)
-                        : Date.now() - started > 10000 ? reject(new Error("the correction was not saved: " +
-                            document.getElementById("save-status").textContent))
-                        : setTimeout(check, 20);
-                      check();
-                    })
-                    """) as? String
+                try await page.wait(
+                    for:
+                        #"document.body.dataset.saved === "1" && document.getElementById("save-status").textContent"#,
+                    failure: "the correction was not saved",
+                    detail: #"document.getElementById("save-status").textContent"#) as? String
             #expect(saved?.contains("Saved as “tiger”") == true, "\(saved ?? "")")
             let corrections = try await store.drawings(label: "tiger", after: 0, limit: 10)
             #expect(corrections.count == 1)
@@ -109,33 +105,18 @@ struct ContributionPageTests {
                 })()
                 """)
             let word = try #require(
-                try await page.evaluate(
-                    """
-                    new Promise((resolve, reject) => {
-                      const started = Date.now();
-                      const check = () => doodle.game.inRound ? resolve(doodle.game.word)
-                        : Date.now() - started > 10000 ? reject(new Error("the round did not start"))
-                        : setTimeout(check, 20);
-                      check();
-                    })
-                    """) as? String)
+                try await page.wait(
+                    for: "doodle.game.inRound && doodle.game.word", failure: "the round did not start")
+                    as? String)
             asked = word
             let drawing = try #require(
                 try GameTests.recognisedDrawing(of: word, by: model), "no drawing of \(word)")
             _ = try await page.draw([drawing])
             let saved =
-                try await page.evaluate(
-                    """
-                    new Promise((resolve, reject) => {
-                      const started = Date.now();
-                      const check = () => doodle.game.results.length > 0 && document.body.dataset.saved === "1"
-                        ? resolve(true)
-                        : Date.now() - started > 60000 ? reject(new Error("the round was not saved: " +
-                            document.getElementById("save-status").textContent))
-                        : setTimeout(check, 20);
-                      check();
-                    })
-                    """) as? Bool
+                try await page.wait(
+                    for: #"doodle.game.results.length > 0 && document.body.dataset.saved === "1""#,
+                    failure: "the round was not saved",
+                    detail: #"document.getElementById("save-status").textContent"#) as? Bool
             #expect(saved == true)
             _ = try await page.evaluate("doodle.game.stop(); true")
         }

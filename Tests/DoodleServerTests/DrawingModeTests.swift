@@ -111,20 +111,14 @@ struct DrawingModeTests {
             let page = pad.page
             _ = try await page.evaluate(
                 """
-                new Promise((resolve, reject) => {
-                  doodle.game.seconds = 60;
-                  document.querySelector('input[name="mode"][value="game"]').click();
-                  document.getElementById("game-start").click();
-                  const started = Date.now();
-                  const check = () => {
-                    // No drawing here is meant to win: a word no model knows keeps the round going.
-                    if (doodle.game.inRound) resolve(doodle.game.word = "(no such word)");
-                    else if (Date.now() - started > 10000) reject(new Error("the round did not start"));
-                    else setTimeout(check, 20);
-                  };
-                  check();
-                })
+                doodle.game.seconds = 60;
+                document.querySelector('input[name="mode"][value="game"]').click();
+                document.getElementById("game-start").click();
                 """)
+            // No drawing here is meant to win: a word no model knows, set as the round starts, keeps it going.
+            try await page.wait(
+                for: #"doodle.game.inRound && (doodle.game.word = "(no such word)")"#,
+                failure: "the round did not start")
             let roundSaw = "doodle.game.lastAnswer !== null && doodle.game.lastAnswer === doodle.state.latest"
 
             try await pad.choose("line")
@@ -200,19 +194,10 @@ struct PadDriver {
     }
 
     func settle() async throws {
-        _ = try await page.evaluate(
-            """
-            new Promise((resolve, reject) => {
-              const started = Date.now();
-              const check = () => {
-                const d = document.body.dataset;
-                if (doodle.state.timer === null && (d.sent ?? "") === (d.shown ?? "")) resolve(true);
-                else if (Date.now() - started > 10000) reject(new Error("the page did not settle"));
-                else setTimeout(check, 20);
-              };
-              setTimeout(check, 20);
-            })
-            """)
+        try await page.wait(
+            for:
+                #"doodle.state.timer === null && (document.body.dataset.sent ?? "") === (document.body.dataset.shown ?? "")"#,
+            failure: "the page did not settle")
     }
 
     func mouseDrag(_ points: [(Double, Double)]) async throws {

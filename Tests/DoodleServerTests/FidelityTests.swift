@@ -35,8 +35,8 @@ struct FidelityTests {
             let page = try await BrowserPage.open(url: "http://127.0.0.1:\(port)/", width: 1200, height: 900)
             var (same, compared) = (0, 0)
             var differing: [String] = []
-            for chunk in stride(from: 0, to: drawings.count, by: 400) {
-                let part = drawings[chunk..<min(chunk + 400, drawings.count)]
+            for chunk in stride(from: 0, to: drawings.count, by: 100) {
+                let part = drawings[chunk..<min(chunk + 100, drawings.count)]
                 let shown = try await page.drawQuickly(part.map(\.drawing))
                 for ((category, drawing), label) in zip(part, shown) {
                     let pixels = try ImageInput.modelInput(strokes: drawing.strokes, framing: model.framing)

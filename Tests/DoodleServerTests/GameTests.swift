@@ -50,16 +50,10 @@ struct GameTests {
             var expectedWins = 0
             for round in 0..<6 {
                 let word = try #require(
-                    try await page.evaluate(
-                        """
-                        new Promise((resolve, reject) => {
-                          const started = Date.now();
-                          const check = () => doodle.game.inRound ? resolve(doodle.game.word)
-                            : Date.now() - started > 10000 ? reject(new Error("round \(round + 1) did not start"))
-                            : setTimeout(check, 20);
-                          check();
-                        })
-                        """) as? String)
+                    try await page.wait(
+                        for: "doodle.game.inRound && doodle.game.word",
+                        failure: "round \(round + 1) did not start")
+                        as? String)
                 #expect(model.labels.contains(word))
                 let drawing = round == 2 ? nil : try Self.recognisedDrawing(of: word, by: model)
                 if drawing == nil {
@@ -71,17 +65,12 @@ struct GameTests {
                     expectedWins += 1
                 }
                 let banner = try #require(
-                    try await page.evaluate(
-                        """
-                        new Promise((resolve, reject) => {
-                          const started = Date.now();
-                          const verdict = () => banners.filter((b) => /^(Oh, I know|Sorry)/.test(b)).at(-1);
-                          const check = () => doodle.game.results.length > \(round) ? resolve(verdict() ?? "no verdict")
-                            : Date.now() - started > 30000 ? reject(new Error("round \(round + 1) did not end"))
-                            : setTimeout(check, 20);
-                          check();
-                        })
-                        """) as? String)
+                    try await page.wait(
+                        for: """
+                            doodle.game.results.length > \(round)
+                              && (banners.filter((b) => /^(Oh, I know|Sorry)/.test(b)).at(-1) ?? "no verdict")
+                            """,
+                        failure: "round \(round + 1) did not end") as? String)
                 if drawing != nil {
                     #expect(
                         banner.hasPrefix("Oh, I know, it's ") && banner.contains(word),
@@ -93,20 +82,15 @@ struct GameTests {
                 }
             }
             let summary = try #require(
-                try await page.evaluate(
-                    """
-                    new Promise((resolve, reject) => {
-                      const started = Date.now();
-                      const check = () => document.getElementById("summary").open ? resolve(JSON.stringify({
+                try await page.wait(
+                    for: """
+                        document.getElementById("summary").open && JSON.stringify({
                           score: document.getElementById("summary-score").textContent,
                           items: [...document.querySelectorAll("#summary-list li")].map((li) => ({
                             won: li.classList.contains("won"), images: li.querySelectorAll("img").length,
-                            text: li.textContent })) }))
-                        : Date.now() - started > 10000 ? reject(new Error("no summary"))
-                        : setTimeout(check, 50);
-                      check();
-                    })
-                    """) as? String)
+                            text: li.textContent })) })
+                        """,
+                    failure: "no summary") as? String)
             struct Summary: Decodable {
                 struct Item: Decodable {
                     var won: Bool
@@ -151,22 +135,15 @@ struct GameTests {
             try await press("ArrowRight", code: "ArrowRight", keyCode: 39, times: 30)
             try await press(" ", code: "Space", keyCode: 32)
             let state = try #require(
-                try await page.evaluate(
-                    """
-                    new Promise((resolve, reject) => {
-                      const started = Date.now();
-                      const check = () => {
-                        const d = document.body.dataset;
-                        if (doodle.state.timer === null && d.sent && d.sent === d.shown && doodle.state.latest)
-                          resolve(JSON.stringify({ strokes: doodle.pad.strokes.map(([x, y]) => [x, y]),
+                try await page.wait(
+                    for: """
+                        doodle.state.timer === null && document.body.dataset.sent
+                          && document.body.dataset.sent === document.body.dataset.shown && doodle.state.latest
+                          && JSON.stringify({ strokes: doodle.pad.strokes.map(([x, y]) => [x, y]),
                             guesses: document.querySelectorAll("#guess-list li").length,
-                            ink: doodle.state.latest.bitmap.filter((v) => v > 0).length }));
-                        else if (Date.now() - started > 10000) reject(new Error("no guess"));
-                        else setTimeout(check, 20);
-                      };
-                      check();
-                    })
-                    """) as? String)
+                            ink: doodle.state.latest.bitmap.filter((v) => v > 0).length })
+                        """,
+                    failure: "no guess") as? String)
             struct State: Decodable {
                 var strokes: [[[Double]]]
                 var guesses: Int

@@ -74,32 +74,21 @@ import Testing
         try await LiveServer.with(ServerFixtures.registry) { port in
             let page = try await BrowserPage.open(
                 url: "http://127.0.0.1:\(port)/docs", width: 1200, height: 900)
+            try await page.wait(
+                for: #"document.body.dataset.ready === "true""#, failure: "the docs did not load")
+            _ = try await page.evaluate(##"document.querySelector("#health form button").click()"##)
             let result =
-                try await page.evaluate(
-                    """
-                    new Promise((resolve, reject) => {
-                      const started = Date.now();
-                      const ready = () => {
-                        if (document.body.dataset.ready !== "true") {
-                          return Date.now() - started > 60000 ? reject(new Error("the docs did not load")) : setTimeout(ready, 50);
-                        }
-                        const health = document.getElementById("health");
-                        health.querySelector("form button").click();
-                        const answered = () => {
-                          const answer = health.querySelector("pre.answer");
-                          if (!answer.hidden && answer.textContent !== "…") {
-                            return resolve(JSON.stringify({
-                              operations: document.querySelectorAll(".operation").length,
-                              curl: document.querySelector("#predict pre").textContent,
-                              answer: answer.textContent }));
-                          }
-                          Date.now() - started > 60000 ? reject(new Error("no answer")) : setTimeout(answered, 50);
-                        };
-                        answered();
-                      };
-                      ready();
-                    })
-                    """) as? String
+                try await page.wait(
+                    for: """
+                        (() => {
+                          const answer = document.querySelector("#health pre.answer");
+                          return !answer.hidden && answer.textContent !== "…" && JSON.stringify({
+                            operations: document.querySelectorAll(".operation").length,
+                            curl: document.querySelector("#predict pre").textContent,
+                            answer: answer.textContent });
+                        })()
+                        """,
+                    failure: "no answer") as? String
             let state = try #require(
                 try JSONSerialization.jsonObject(with: Data((result ?? "{}").utf8)) as? [String: Any])
             #expect(state["operations"] as? Int == 12)

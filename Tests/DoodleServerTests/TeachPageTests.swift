@@ -31,17 +31,9 @@ struct TeachPageTests {
         var sent: [[[[Double]]]] = []
         try await LiveServer.with(registry, store: store) { port in
             let page = try await BrowserPage.open(url: "http://127.0.0.1:\(port)/", width: 1200, height: 900)
-            _ = try await page.evaluate(
-                """
-                new Promise((resolve, reject) => {
-                  const started = Date.now();
-                  const check = () => (document.body.dataset.networks ?? "").includes("\(registry.defaultName)")
-                    ? resolve(true)
-                    : Date.now() - started > 90000 ? reject(new Error("the model did not load in the page"))
-                    : setTimeout(check, 50);
-                  check();
-                })
-                """)
+            try await page.wait(
+                for: #"(document.body.dataset.networks ?? "").includes("\#(registry.defaultName)")"#,
+                failure: "the model did not load in the page")
             _ = try await page.evaluate(
                 """
                 (() => {
@@ -69,20 +61,15 @@ struct TeachPageTests {
                 #expect(
                     state?["teach"] as? Bool == (index >= 4), "Teach is offered from the fifth drawing on")
             }
+            _ = try await page.evaluate(#"document.getElementById("teach-done").click()"#)
             let status =
-                try await page.evaluate(
-                    """
-                    new Promise((resolve, reject) => {
-                      document.getElementById("teach-done").click();
-                      const started = Date.now();
-                      const check = () => (document.body.dataset.taughtHere ?? "").includes("\(Self.word)")
-                        ? resolve(document.getElementById("teach-status").textContent)
-                        : Date.now() - started > 60000 ? reject(new Error("not taught: " +
-                            document.getElementById("teach-status").textContent))
-                        : setTimeout(check, 20);
-                      check();
-                    })
-                    """) as? String
+                try await page.wait(
+                    for: #"""
+                        (document.body.dataset.taughtHere ?? "").includes("\#(Self.word)")
+                          && document.getElementById("teach-status").textContent
+                        """#,
+                    failure: "not taught", detail: #"document.getElementById("teach-status").textContent"#)
+                as? String
             #expect(
                 status?.contains("Doodle knows “\(Self.word)” now (5 drawings)") == true, "\(status ?? "")")
 
