@@ -90,3 +90,39 @@ extension GEMM {
         out.storeBytes(of: v1, toByteOffset: half, as: V.self)
     }
 }
+
+extension GEMM {
+    /// C (rows ≤ 12, `columns` of width) = A (rows, depth), row-major in `a` in whole six-row panels,
+    /// · a B (depth, width) that `pack` packed, plus bias, then ReLU: for each depth block and
+    /// `nr`-column panel of the packed layout, every six-row panel of A. C's rows are `width` apart;
+    /// `columns` starts on a panel.
+    @inline(__always)
+    static func multiplyPanels(
+        _ a: UnsafePointer<Float>, rows: Int, depth: Int, width: Int, columns: Range<Int>,
+        _ packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
+        into c: UnsafeMutablePointer<Float>
+    ) {
+        let paddedWidth = (width + nr - 1) / nr * nr
+        let (kc, _) = depthBlocks(depth)
+        var pc = 0
+        while pc < depth {
+            let kcur = min(kc, depth - pc)
+            let last = pc + kcur == depth
+            var jr = columns.lowerBound
+            while jr < columns.upperBound {
+                let epilogue = Epilogue(
+                    loadC: pc > 0, bias: last ? bias.map { $0 + jr } : nil, relu: relu && last)
+                var ir = 0
+                while ir < rows {
+                    microKernel(
+                        kc: kcur, a: a + ir * depth + pc, ars: depth, acs: 1,
+                        b: packed + pc * paddedWidth + jr * kcur, c: c + ir * width + jr, ldc: width,
+                        rows: min(mr, rows - ir), cols: min(nr, columns.upperBound - jr), epilogue: epilogue)
+                    ir += mr
+                }
+                jr += nr
+            }
+            pc += kcur
+        }
+    }
+}

@@ -25,6 +25,22 @@ public enum ISAKernels {
         DirectConv.suits(g, outChannels: outChannels) && (!pooled || DirectConv.canPool(g))
     }
     public static func directConvolution(_ conv: Convolution) { DirectConv.forward(conv) }
+    public static func winogradSuits(_ channels: Int, _ outChannels: Int) -> Bool {
+        WinogradConv.suits(channels: channels, outChannels: outChannels)
+    }
+    public static func winogradWorthwhile(_ g: ConvGeometry, _ outChannels: Int, _ pooled: Bool) -> Bool {
+        WinogradConv.worthwhile(g, outChannels: outChannels, pooled: pooled)
+    }
+    public static func winogradWeightCount(_ channels: Int, _ outChannels: Int) -> Int {
+        WinogradConv.weightCount(channels: channels, outChannels: outChannels)
+    }
+    public static func transformWinogradWeight(
+        _ channels: Int, _ outChannels: Int, _ weight: UnsafePointer<Float>,
+        _ into: UnsafeMutablePointer<Float>
+    ) {
+        WinogradConv.transformWeight(channels: channels, outChannels: outChannels, weight, into: into)
+    }
+    public static func winogradConvolution(_ conv: Convolution) { WinogradConv.forward(conv) }
     public static func im2col(
         _ g: ConvGeometry, _ input: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>
     ) {

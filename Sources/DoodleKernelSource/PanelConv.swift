@@ -57,15 +57,15 @@ enum PanelConv {
                     let count = min(group, last - start)
                     if !pooled {
                         gather(g, x, rows: start..<(start + count), pooled: false, into: panels)
-                        multiplyPanels(
-                            panels, rows: count, depth: k, width: n, w, bias: b, relu: relu,
+                        GEMM.multiplyPanels(
+                            panels, rows: count, depth: k, width: n, columns: 0..<n, w, bias: b, relu: relu,
                             into: y.base + start * n)
                     } else {
                         gather(
                             g, x, rows: (4 * start)..<(4 * (start + count)), pooled: true, into: panels)
-                        multiplyPanels(
-                            panels, rows: 4 * count, depth: k, width: n, w, bias: b, relu: relu,
-                            into: tile)
+                        GEMM.multiplyPanels(
+                            panels, rows: 4 * count, depth: k, width: n, columns: 0..<n, w, bias: b,
+                            relu: relu, into: tile)
                         for window in 0..<count {
                             // The window's four pixels are consecutive rows: as two rows of two.
                             maxPoolRow2x2(
@@ -105,37 +105,5 @@ enum PanelConv {
         }
         let padding = (GEMM.mr - rows.count % GEMM.mr) % GEMM.mr
         if padding > 0 { dst.update(repeating: 0, count: padding * g.colColumns) }
-    }
-
-    /// C (rows ≤ 12, width) = A (rows, depth), row-major in `a` in whole six-row panels, · the packed
-    /// weight, plus bias, then ReLU: for each depth block and `nr`-column panel of the packed layout,
-    /// every six-row panel of A.
-    @inline(__always)
-    private static func multiplyPanels(
-        _ a: UnsafePointer<Float>, rows: Int, depth: Int, width: Int, _ packed: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>, relu: Bool, into c: UnsafeMutablePointer<Float>
-    ) {
-        let (mr, nr) = (GEMM.mr, GEMM.nr)
-        let paddedWidth = (width + nr - 1) / nr * nr
-        let (kc, _) = GEMM.depthBlocks(depth)
-        var pc = 0
-        while pc < depth {
-            let kcur = min(kc, depth - pc)
-            let last = pc + kcur == depth
-            var jr = 0
-            while jr < width {
-                let epilogue = Epilogue(loadC: pc > 0, bias: last ? bias + jr : nil, relu: relu && last)
-                var ir = 0
-                while ir < rows {
-                    GEMM.microKernel(
-                        kc: kcur, a: a + ir * depth + pc, ars: depth, acs: 1,
-                        b: packed + pc * paddedWidth + jr * kcur, c: c + ir * width + jr, ldc: width,
-                        rows: min(mr, rows - ir), cols: min(nr, width - jr), epilogue: epilogue)
-                    ir += mr
-                }
-                jr += nr
-            }
-            pc += kcur
-        }
     }
 }

@@ -87,6 +87,20 @@ public struct KernelSet: Sendable, CustomStringConvertible {
     public let directConvolutionSuits: @Sendable (ConvGeometry, _ outChannels: Int, _ pooled: Bool) -> Bool
     /// A shallow convolution straight from the image: a first layer on a grey image.
     public let directConvolution: @Sendable (Convolution) -> Void
+    /// Whether `winogradConvolution` takes a 3×3, stride-1 convolution of C channels and K filters.
+    public let winogradSuits: @Sendable (_ channels: Int, _ outChannels: Int) -> Bool
+    /// Whether `winogradConvolution` is the faster kernel for a geometry, K filters and pooling.
+    public let winogradWorthwhile: @Sendable (ConvGeometry, _ outChannels: Int, _ pooled: Bool) -> Bool
+    /// Floats `transformWinogradWeight` writes for C channels and K filters.
+    public let winogradWeightCount: @Sendable (_ channels: Int, _ outChannels: Int) -> Int
+    /// A 3×3 weight (3, 3, C, K) -> the sixteen packed C × K matrices of its Winograd transform.
+    public let transformWinogradWeight:
+        @Sendable (
+            _ channels: Int, _ outChannels: Int, _ weight: UnsafePointer<Float>,
+            _ into: UnsafeMutablePointer<Float>
+        ) -> Void
+    /// A 3×3, stride-1 convolution by Winograd's F(2×2, 3×3), its weight from `transformWinogradWeight`.
+    public let winogradConvolution: @Sendable (Convolution) -> Void
     /// input (N, H, W, C) -> col (N·OH·OW, KH·KW·C).
     public let im2col:
         @Sendable (ConvGeometry, _ input: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) -> Void
@@ -122,6 +136,12 @@ public struct KernelSet: Sendable, CustomStringConvertible {
         panelConvolution: @escaping @Sendable (Convolution) -> Void,
         directConvolutionSuits: @escaping @Sendable (ConvGeometry, Int, Bool) -> Bool,
         directConvolution: @escaping @Sendable (Convolution) -> Void,
+        winogradSuits: @escaping @Sendable (Int, Int) -> Bool,
+        winogradWorthwhile: @escaping @Sendable (ConvGeometry, Int, Bool) -> Bool,
+        winogradWeightCount: @escaping @Sendable (Int, Int) -> Int,
+        transformWinogradWeight:
+            @escaping @Sendable (Int, Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
+        winogradConvolution: @escaping @Sendable (Convolution) -> Void,
         im2col: @escaping @Sendable (ConvGeometry, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
         col2im: @escaping @Sendable (ConvGeometry, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
         maxPool2x2:
@@ -138,6 +158,11 @@ public struct KernelSet: Sendable, CustomStringConvertible {
         )
         (self.panelConvolutionSuits, self.panelConvolution) = (panelConvolutionSuits, panelConvolution)
         (self.directConvolutionSuits, self.directConvolution) = (directConvolutionSuits, directConvolution)
+        (self.winogradSuits, self.winogradWorthwhile) = (winogradSuits, winogradWorthwhile)
+        self.winogradWeightCount = winogradWeightCount
+        (self.transformWinogradWeight, self.winogradConvolution) = (
+            transformWinogradWeight, winogradConvolution
+        )
         (self.im2col, self.col2im, self.maxPool2x2) = (im2col, col2im, maxPool2x2)
         (self.channelSums, self.batchNormForward, self.batchNormBackward) = (
             channelSums, batchNormForward, batchNormBackward

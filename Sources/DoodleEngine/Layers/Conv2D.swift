@@ -38,6 +38,9 @@ public final class Conv2D: Layer {
     /// The weight packed for the matrix product, made by `packForInference()`: inference then skips
     /// packing it on every call. Training drops it, since the weight changes.
     private var packedWeight: GEMM.PackedB?
+    /// The weight transformed for Winograd's F(2×2, 3×3) by `packForInference()`, when the layer is
+    /// 3×3 with stride 1 and its set takes the channel counts; dropped by training, as `packedWeight`.
+    private var winogradWeight: (kernels: KernelSet, storage: AlignedFloats)?
     private var col = Tensor(shape: [0], scalars: [])
     private var output = Tensor(shape: [0], scalars: [])
     private var dInput = Tensor(shape: [0], scalars: [])
@@ -105,7 +108,7 @@ public final class Conv2D: Layer {
         geometry = g
         let relu = fusedReLU && (!training || reluInTraining)
         precondition(!training || !fusedMaxPool, "Conv2D: a fused max pool is for inference only")
-        if training { packedWeight = nil }
+        if training { (packedWeight, winogradWeight) = (nil, nil) }
         if fusedMaxPool {
             output.resize(to: outputShape(for: input.shape))
             if forwardWithoutColumns(input, g, relu: relu, pooled: true) { return output }
@@ -153,6 +156,23 @@ public final class Conv2D: Layer {
             }
             return true
         }
+        if let winogradWeight, winogradWeight.kernels.winogradWorthwhile(g, outChannels, pooled) {
+            input.withUnsafeBufferPointer { x in
+                bias.value.withUnsafeBufferPointer { b in
+                    output.withUnsafeMutableBufferPointer { y in
+                        withExtendedLifetime(winogradWeight.storage) {
+                            winogradWeight.kernels.winogradConvolution(
+                                Convolution(
+                                    g, input: x.baseAddress!, weight: winogradWeight.storage.base,
+                                    bias: b.baseAddress!, outChannels: outChannels, relu: relu,
+                                    pooled: pooled,
+                                    output: y.baseAddress!))
+                        }
+                    }
+                }
+            }
+            return true
+        }
         guard let packedWeight, packedWeight.kernels.panelConvolutionSuits(g, outChannels) else {
             return false
         }
@@ -178,6 +198,14 @@ public final class Conv2D: Layer {
             GEMM.PackedB(
                 k: kernelSize * kernelSize * inChannels, n: outChannels, b: $0.baseAddress!,
                 bRowStride: outChannels, bColStride: 1, kernels: kernels)
+        }
+        winogradWeight = nil
+        if kernelSize == 3 && stride == 1 && kernels.winogradSuits(inChannels, outChannels) {
+            let storage = AlignedFloats(count: kernels.winogradWeightCount(inChannels, outChannels))
+            weight.value.withUnsafeBufferPointer {
+                kernels.transformWinogradWeight(inChannels, outChannels, $0.baseAddress!, storage.base)
+            }
+            winogradWeight = (kernels, storage)
         }
     }
 
