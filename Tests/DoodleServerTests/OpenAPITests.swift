@@ -15,7 +15,10 @@ import Testing
         let folder = try makeTemporaryDirectory("doodle-openapi")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try SQLiteDrawingStore(path: folder.appendingPathComponent("d.sqlite").path)
-        let app = Application(router: try buildRouter(models: ServerFixtures.registry, store: store))
+        // Fresh models: the document's example for POST /api/words teaches "kite", which must not reach
+        // the shared fixtures that other suites guess with at the same time (a full CI run saw
+        // PredictRouteTests' second guess of one bitmap put "kite" first).
+        let app = Application(router: try buildRouter(models: ServerFixtures.freshRegistry(), store: store))
         try await app.test(.router) { client in
             let document = try await client.execute(uri: "/openapi.json", method: .get) { response in
                 #expect(response.status == .ok)
