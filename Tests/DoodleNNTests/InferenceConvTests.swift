@@ -58,6 +58,8 @@ import Testing
         // 40 images, 20 channels (not whole vectors), padding of 2, odd sizes; a 1×1 image; valid
         // padding over 12×13 with 17 channels and 33 filters.
         Case(batch: 1, height: 7, width: 7, channels: 128, filters: 256, kernel: 3),
+        Case(batch: 4, height: 7, width: 7, channels: 64, filters: 128, kernel: 3),
+        Case(batch: 3, height: 8, width: 8, channels: 32, filters: 40, kernel: 3),
         Case(batch: 40, height: 9, width: 6, channels: 20, filters: 40, kernel: 3, padding: .explicit(2)),
         Case(batch: 3, height: 1, width: 1, channels: 24, filters: 16, kernel: 3),
         Case(batch: 5, height: 12, width: 13, channels: 17, filters: 33, kernel: 3, padding: .valid),
