@@ -53,15 +53,16 @@ import Testing
         Case(
             batch: 7, height: 5, width: 7, channels: 3, filters: 40, kernel: 3, stride: 2,
             padding: .explicit(1)),
-        // Winograd F(2×2, 3×3) (3×3, stride 1, 16 channels and filters or more; the first, second and
-        // fourth cases above too): `medium`'s third layer at batch 1, whose filters the threads split;
-        // 40 images, 20 channels (not whole vectors), padding of 2, odd sizes; a 1×1 image; valid
-        // padding over 12×13 with 17 channels and 33 filters.
+        // Winograd F(2×2, 3×3) (3×3, stride 1, 16 channels and filters or more, 32 tiles or more; the
+        // first, second and fourth cases above too): 36 pooled tiles, whose filters the threads split;
+        // 32 channels and 40 filters; 40 images, 20 channels (not whole vectors), padding of 2, odd
+        // sizes; 40 images of 1×1; valid padding over 12×13 with 17 channels and 33 filters. And
+        // `medium`'s third layer at batch 1, too few tiles: the panel kernel.
         Case(batch: 1, height: 7, width: 7, channels: 128, filters: 256, kernel: 3),
         Case(batch: 4, height: 7, width: 7, channels: 64, filters: 128, kernel: 3),
         Case(batch: 3, height: 8, width: 8, channels: 32, filters: 40, kernel: 3),
         Case(batch: 40, height: 9, width: 6, channels: 20, filters: 40, kernel: 3, padding: .explicit(2)),
-        Case(batch: 3, height: 1, width: 1, channels: 24, filters: 16, kernel: 3),
+        Case(batch: 40, height: 1, width: 1, channels: 24, filters: 16, kernel: 3),
         Case(batch: 5, height: 12, width: 13, channels: 17, filters: 33, kernel: 3, padding: .valid),
         // No fast kernel: a pointwise convolution, and a window too deep for a panel in scratch.
         Case(batch: 2, height: 6, width: 6, channels: 12, filters: 20, kernel: 1),
