@@ -71,21 +71,30 @@ struct BrowserPage {
         return try JSONDecoder().decode([DrawResult].self, from: Data(text.utf8))
     }
 
+    /// Page-side helpers: `sleep(ms)`, and `settled()`, which waits until the page's last guess is on
+    /// screen, checking at once for a while, then every 5 ms, for up to `readinessLimit` seconds.
+    static let settledHelpers = """
+        const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+        const settled = async () => {
+          const started = Date.now();
+          for (let i = 0; ; i++) {
+            const d = document.body.dataset;
+            if (doodle.state.timer === null && d.sent && d.sent === d.shown) return;
+            if (Date.now() - started > \(readinessLimit * 1000)) {
+              throw new Error("the page did not settle in \(readinessLimit) s");
+            }
+            await sleep(i < 50 ? 0 : 5);
+          }
+        };
+        """
+
     /// The injected script: it maps each drawing into the canvas, leaving a margin, and dispatches
     /// pointerdown, pointermove and pointerup events with those client coordinates.
     static let drawScript = """
         (async () => {
           const drawings = DRAWINGS;
           const canvas = document.getElementById("pad");
-          const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-          const settled = async () => {
-            for (let i = 0; i < 400; i++) {
-              const d = document.body.dataset;
-              if (doodle.state.timer === null && d.sent && d.sent === d.shown) return;
-              await sleep(10);
-            }
-            throw new Error("the page did not settle");
-          };
+          \(settledHelpers)
           const results = [];
           for (const drawing of drawings) {
             doodle.pad.clear();

@@ -67,7 +67,7 @@ struct ContributionPageTests {
             _ = try await page.evaluate("window.beforeReload = true; location.reload(); true")
             // Asked from here, again and again: a promise left waiting in the old page would die with it.
             var reloaded: Bool?
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(BrowserPage.readinessLimit)
             while reloaded == nil && ContinuousClock.now < deadline {
                 reloaded =
                     (try? await page.evaluate(

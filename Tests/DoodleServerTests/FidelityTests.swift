@@ -73,19 +73,11 @@ extension BrowserPage {
         return try JSONDecoder().decode([String?].self, from: Data(text.utf8))
     }
 
-    /// Page-side helpers the quick scripts share: `settled()` waits until the page's last guess is on
-    /// screen; `drawFitted(drawing)` clears the canvas and draws a drawing on it with pen events, as fast
-    /// as the page takes them, fitted to the canvas with a margin whatever its coordinates.
+    /// Page-side helpers the quick scripts share: `BrowserPage.settledHelpers`, and `drawFitted(drawing)`,
+    /// which clears the canvas and draws a drawing on it with pen events, as fast as the page takes
+    /// them, fitted to the canvas with a margin whatever its coordinates.
     static let quickDrawHelpers = """
-        const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-        const settled = async () => {
-          for (let i = 0; i < 2000; i++) {
-            const d = document.body.dataset;
-            if (doodle.state.timer === null && d.sent && d.sent === d.shown) return;
-            await sleep(i < 50 ? 0 : 5);
-          }
-          throw new Error("the page did not settle");
-        };
+        \(BrowserPage.settledHelpers)
         const drawFitted = async (drawing) => {
           const canvas = document.getElementById("pad");
           doodle.pad.clear();

@@ -94,7 +94,8 @@ struct TeachPageTests {
             // The page tells the server how many guesses it made here, which its metrics count.
             _ = try await page.evaluate("doodle.reportGuesses(); true")
             var reported = 0.0
-            for _ in 0..<50 where reported < Double(results.count) {
+            let deadline = ContinuousClock.now + .seconds(BrowserPage.readinessLimit)
+            while reported < Double(results.count) && ContinuousClock.now < deadline {
                 let (data, _) = try await URLSession.shared.data(
                     from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
                 let key = #"doodle_guesses_total{model="\#(registry.defaultName)",where="browser"}"#
