@@ -64,26 +64,35 @@ enum WinogradConv {
         channels c: Int, outChannels k: Int, _ weight: UnsafePointer<Float>,
         into packed: UnsafeMutablePointer<Float>
     ) {
-        // G (4×3) = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]. Summed in Double: the weight's rounding is then only
-        // the one of each U.
-        let gRows: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
-        let matrix = UnsafeMutablePointer<Float>.allocate(capacity: c * k)
-        defer { matrix.deallocate() }
-        for a in 0..<4 {
-            for b in 0..<4 {
-                for index in 0..<(c * k) {
-                    var sum = 0.0
-                    for ky in 0..<3 {
-                        for kx in 0..<3 where gRows[a][ky] != 0 && gRows[b][kx] != 0 {
-                            sum += gRows[a][ky] * gRows[b][kx] * Double(weight[(ky * 3 + kx) * c * k + index])
-                        }
-                    }
-                    matrix[index] = Float(sum)
-                }
-                GEMM.pack(
-                    k: c, n: k, b: matrix, bRowStride: k, bColStride: 1,
-                    into: packed + (4 * a + b) * GEMM.packedCount(k: c, n: k))
+        // G (4×3) = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], applied to the rows of g, then to their columns; in
+        // Double, so that each U is rounded once.
+        @inline(__always) func g4(_ a: Double, _ b: Double, _ c: Double) -> (Double, Double, Double, Double) {
+            (a, (a + b + c) / 2, (a - b + c) / 2, c)
+        }
+        let count = GEMM.packedCount(k: c, n: k)
+        let matrices = UnsafeMutablePointer<Float>.allocate(capacity: 16 * c * k)
+        defer { matrices.deallocate() }
+        for index in 0..<(c * k) {
+            func tap(_ ky: Int, _ kx: Int) -> Double { Double(weight[(ky * 3 + kx) * c * k + index]) }
+            // G applied down each column of the 3×3 window: the rows of G g, then G along each row.
+            let c0 = g4(tap(0, 0), tap(1, 0), tap(2, 0))
+            let c1 = g4(tap(0, 1), tap(1, 1), tap(2, 1))
+            let c2 = g4(tap(0, 2), tap(1, 2), tap(2, 2))
+            func store(_ a: Int, _ row: (Double, Double, Double, Double)) {
+                matrices[(4 * a) * c * k + index] = Float(row.0)
+                matrices[(4 * a + 1) * c * k + index] = Float(row.1)
+                matrices[(4 * a + 2) * c * k + index] = Float(row.2)
+                matrices[(4 * a + 3) * c * k + index] = Float(row.3)
             }
+            store(0, g4(c0.0, c1.0, c2.0))
+            store(1, g4(c0.1, c1.1, c2.1))
+            store(2, g4(c0.2, c1.2, c2.2))
+            store(3, g4(c0.3, c1.3, c2.3))
+        }
+        for position in 0..<16 {
+            GEMM.pack(
+                k: c, n: k, b: matrices + position * c * k, bRowStride: k, bColStride: 1,
+                into: packed + position * count)
         }
     }
 
