@@ -111,7 +111,8 @@ struct ContributionPageTests {
             for round in 0..<6 where found == nil {
                 let word = try #require(
                     try await page.wait(
-                        for: "doodle.game.inRound && doodle.game.results.length === \(round) && doodle.game.word",
+                        for:
+                            "doodle.game.inRound && doodle.game.results.length === \(round) && doodle.game.word",
                         failure: "round \(round + 1) did not start")
                         as? String)
                 asked = word

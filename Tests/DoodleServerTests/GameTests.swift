@@ -12,10 +12,12 @@ struct GameTests {
     /// Nil when neither has one the model is sure of.
     static func recognisedDrawing(of word: String, by model: ServedModel) throws -> Drawing? {
         for folder in ["simplified_ndjson", "kaggle_simplified_ndjson"] {
-            let file = sharedDataDirectory!.appendingPathComponent("quickdraw/strokes/\(folder)/\(word).ndjson")
+            let file = sharedDataDirectory!.appendingPathComponent(
+                "quickdraw/strokes/\(folder)/\(word).ndjson")
             guard FileManager.default.fileExists(atPath: file.path) else { continue }
             let found = try QuickDrawNDJSON.read(from: file).drawings.first { drawing in
-                guard let pixels = try? ImageInput.modelInput(strokes: drawing.strokes, framing: model.framing),
+                guard
+                    let pixels = try? ImageInput.modelInput(strokes: drawing.strokes, framing: model.framing),
                     let top = model.predict(pixels, top: 2).first
                 else { return false }
                 return top.label == word && top.confidence > 0.8
