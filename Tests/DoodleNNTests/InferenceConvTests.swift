@@ -4,8 +4,9 @@ import Testing
 
 /// The inference convolutions (`WinogradConv` for 3×3 windows with stride 1, `PanelConv` for other
 /// deep windows, `DirectConv` for shallow ones), with and
-/// without ReLU and the 2×2 max pool they can fuse, against what training runs: im2col + GEMM, then
-/// ReLU, then `MaxPool2D`. Odd sizes whose pool drops a row and column, windows that hang over the
+/// without ReLU and the 2×2 max pool they can fuse, against a plain loop over the window (in Double),
+/// then ReLU, then `MaxPool2D`; and training's convolution (im2col + GEMM, or Winograd) against the same
+/// loop. Odd sizes whose pool drops a row and column, windows that hang over the
 /// padding or that padding swallows whole, strides, channel counts that are not whole 16-column
 /// panels, two depth blocks, short last panels, batches of 1, 7 and 40; and shapes no fast kernel
 /// takes (a 1×1 window, a window too deep for a scratch buffer), which pool after a plain convolution.
@@ -86,55 +87,64 @@ import Testing
         return (conv, input)
     }
 
-    /// Each kernel set's training convolution (its im2col and GEMM) against a plain loop over the
-    /// window, within the GEMM tests' tolerance.
-    @Test(arguments: KernelSet.runnable, cases)
-    func im2colAndGEMMMatchAPlainConvolution(kernels: KernelSet, _ c: Case) {
-        let (conv, input) = Self.convolution(c, kernels: kernels)
-        let actual = conv.forward(input, training: true)
+    /// The convolution of `input` by a plain loop over the window, summed in Double: (N, OH, OW, K).
+    static func plainConvolution(_ conv: Conv2D, _ input: Tensor) -> [Double] {
         let g = conv.geometry(for: input.shape)
+        let (c, k, size) = (g.channels, conv.outChannels, conv.kernelSize)
         let (x, w, b) = (input.scalars, conv.weight.value.scalars, conv.bias.value.scalars)
-        var expected = [Float](repeating: 0, count: g.colRows * c.filters)
+        var result = [Double](repeating: 0, count: g.colRows * k)
         for n in 0..<g.batch {
             for oy in 0..<g.outHeight {
                 for ox in 0..<g.outWidth {
-                    let out = ((n * g.outHeight + oy) * g.outWidth + ox) * c.filters
-                    for k in 0..<c.filters {
-                        var sum = b[k]
-                        for ky in 0..<c.kernel {
-                            for kx in 0..<c.kernel {
-                                let (iy, ix) = (oy * c.stride + ky - g.padTop, ox * c.stride + kx - g.padLeft)
-                                guard iy >= 0 && iy < c.height && ix >= 0 && ix < c.width else { continue }
-                                for ch in 0..<c.channels {
+                    let out = ((n * g.outHeight + oy) * g.outWidth + ox) * k
+                    for filter in 0..<k {
+                        var sum = Double(b[filter])
+                        for ky in 0..<size {
+                            for kx in 0..<size {
+                                let (iy, ix) = (oy * g.stride + ky - g.padTop, ox * g.stride + kx - g.padLeft)
+                                guard iy >= 0 && iy < g.height && ix >= 0 && ix < g.width else { continue }
+                                for ch in 0..<c {
                                     sum +=
-                                        x[((n * c.height + iy) * c.width + ix) * c.channels + ch]
-                                        * w[((ky * c.kernel + kx) * c.channels + ch) * c.filters + k]
+                                        Double(x[((n * g.height + iy) * g.width + ix) * c + ch])
+                                        * Double(w[((ky * size + kx) * c + ch) * k + filter])
                                 }
                             }
                         }
-                        expected[out + k] = sum
+                        result[out + filter] = sum
                     }
                 }
             }
         }
+        return result
+    }
+
+    /// Each kernel set's training convolution (im2col and GEMM, or Winograd) against a plain loop over
+    /// the window, within the GEMM tests' tolerance.
+    @Test(arguments: KernelSet.runnable, cases)
+    func trainingMatchesAPlainConvolution(kernels: KernelSet, _ c: Case) {
+        let (conv, input) = Self.convolution(c, kernels: kernels)
+        let actual = conv.forward(input, training: true)
+        let expected = Self.plainConvolution(conv, input).map { Float($0) }
         let problem = mismatch(actual.scalars, expected, rtol: 1e-4, atol: 1e-4)
         #expect(problem == nil, "\(kernels.name) \(c): \(problem ?? "")")
     }
 
     @Test(arguments: KernelSet.runnable, cases)
-    func matchesIm2colReLUAndPool(kernels: KernelSet, _ c: Case) throws {
+    func matchesAPlainConvolutionReLUAndPool(kernels: KernelSet, _ c: Case) throws {
         for fusion in Self.fusions {
-            try matchesIm2colReLUAndPool(kernels: kernels, c, fusion: fusion)
+            try matchesAPlainConvolutionReLUAndPool(kernels: kernels, c, fusion: fusion)
         }
     }
 
-    func matchesIm2colReLUAndPool(kernels: KernelSet, _ c: Case, fusion: Fusion) throws {
+    func matchesAPlainConvolutionReLUAndPool(kernels: KernelSet, _ c: Case, fusion: Fusion) throws {
         let (conv, input) = Self.convolution(c, kernels: kernels)
-        // Training runs im2col + GEMM and leaves the ReLU and the pool to the next layers.
-        let convolved = conv.forward(input, training: true)
-        let pooled = fusion.pooled && convolved.shape[1] >= 2 && convolved.shape[2] >= 2
+        // The plain loop, then ReLU and the pool as separate layers.
+        let g = conv.geometry(for: input.shape)
+        let convolved = Self.plainConvolution(conv, input).map { Float($0) }
+        let pooled = fusion.pooled && g.outHeight >= 2 && g.outWidth >= 2
         var expected = Tensor(
-            shape: convolved.shape, scalars: convolved.scalars.map { fusion.relu ? max(0, $0) : $0 })
+            shape: [g.batch, g.outHeight, g.outWidth, c.filters],
+            scalars: convolved.map { fusion.relu ? max(0, $0) : $0 })
         // Training mode: the general pooling loop, not the 2×2 kernel the fused paths share.
         if pooled { expected = MaxPool2D().forward(expected, training: true) }
 
