@@ -13,8 +13,10 @@ public enum Padding: Sendable, Equatable, Codable {
 /// Computed as im2col followed by one matrix product `col (N·OH·OW, KH·KW·C) · weight (KH·KW·C, K)`,
 /// with the bias (and, when `fusedReLU`, the ReLU) applied as the product is stored. Inference skips
 /// the column matrix: a window of at most 32 taps × channels runs the direct kernel, others the panel one,
-/// and either can max-pool as it stores (`fusedMaxPool`). Model files hold the weight in
-/// PyTorch's (K, C, KH, KW) layout; `ModelIO` converts.
+/// and either can max-pool as it stores (`fusedMaxPool`). A 3×3, stride-1 layer with enough channels and
+/// tiles runs Winograd's F(2×2, 3×3) instead, in inference and in training, where it computes the output
+/// and the input gradient (the weight gradient still multiplies the column matrix). Model files hold the
+/// weight in PyTorch's (K, C, KH, KW) layout; `ModelIO` converts.
 public final class Conv2D: Layer {
     public let inChannels, outChannels, kernelSize, stride: Int
     public let padding: Padding
@@ -128,11 +130,52 @@ public final class Conv2D: Layer {
         if isPointwise {
             multiplyWeight(input, g, relu: relu)
         } else if training || !forwardWithoutColumns(input, g, relu: relu, pooled: false) {
+            // Training keeps the column matrix for the weight gradient, however the output is computed.
             col.resize(to: [g.colRows, g.colColumns])
             input.withUnsafeBufferPointer { x in
                 col.withUnsafeMutableBufferPointer { kernels.im2col(g, x.baseAddress!, $0.baseAddress!) }
             }
-            multiplyWeight(col, g, relu: relu)
+            if training && kernels.winogradWorthwhile(g, outChannels, false) {
+                // The weight changes every step, so it is transformed every step: C·K·16 values, against
+                // the batch's N·OH·OW·C·K·9 multiply-adds.
+                let transformed = weight.value.withUnsafeBufferPointer {
+                    Self.winogradTransformed($0.baseAddress!, inChannels, outChannels, kernels)
+                }
+                bias.value.withUnsafeBufferPointer { b in
+                    Self.winograd(
+                        input, g, transformed, kernels, bias: b.baseAddress!, outChannels: outChannels,
+                        relu: relu, pooled: false, into: &output)
+                }
+            } else {
+                multiplyWeight(col, g, relu: relu)
+            }
+        }
+    }
+
+    /// A (3, 3, C, K) weight transformed for Winograd by `kernels`.
+    private static func winogradTransformed(
+        _ weight: UnsafePointer<Float>, _ c: Int, _ k: Int, _ kernels: KernelSet
+    ) -> AlignedFloats {
+        let storage = AlignedFloats(count: kernels.winogradWeightCount(c, k))
+        kernels.transformWinogradWeight(c, k, weight, storage.base)
+        return storage
+    }
+
+    /// `result` (sized) = input convolved by Winograd with the `transformed` weight, plus `bias`, then
+    /// ReLU and the 2×2 max pool as asked.
+    private static func winograd(
+        _ input: Tensor, _ g: ConvGeometry, _ transformed: AlignedFloats, _ kernels: KernelSet,
+        bias: UnsafePointer<Float>, outChannels: Int, relu: Bool, pooled: Bool, into result: inout Tensor
+    ) {
+        input.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { y in
+                withExtendedLifetime(transformed) {
+                    kernels.winogradConvolution(
+                        Convolution(
+                            g, input: x.baseAddress!, weight: transformed.base, bias: bias,
+                            outChannels: outChannels, relu: relu, pooled: pooled, output: y.baseAddress!))
+                }
+            }
         }
     }
 
@@ -157,19 +200,10 @@ public final class Conv2D: Layer {
             return true
         }
         if let winogradWeight, winogradWeight.kernels.winogradWorthwhile(g, outChannels, pooled) {
-            input.withUnsafeBufferPointer { x in
-                bias.value.withUnsafeBufferPointer { b in
-                    output.withUnsafeMutableBufferPointer { y in
-                        withExtendedLifetime(winogradWeight.storage) {
-                            winogradWeight.kernels.winogradConvolution(
-                                Convolution(
-                                    g, input: x.baseAddress!, weight: winogradWeight.storage.base,
-                                    bias: b.baseAddress!, outChannels: outChannels, relu: relu,
-                                    pooled: pooled,
-                                    output: y.baseAddress!))
-                        }
-                    }
-                }
+            bias.value.withUnsafeBufferPointer { b in
+                Self.winograd(
+                    input, g, winogradWeight.storage, winogradWeight.kernels, bias: b.baseAddress!,
+                    outChannels: outChannels, relu: relu, pooled: pooled, into: &output)
             }
             return true
         }
@@ -201,11 +235,9 @@ public final class Conv2D: Layer {
         }
         winogradWeight = nil
         if kernelSize == 3 && stride == 1 && kernels.winogradSuits(inChannels, outChannels) {
-            let storage = AlignedFloats(count: kernels.winogradWeightCount(inChannels, outChannels))
-            weight.value.withUnsafeBufferPointer {
-                kernels.transformWinogradWeight(inChannels, outChannels, $0.baseAddress!, storage.base)
+            winogradWeight = weight.value.withUnsafeBufferPointer {
+                (kernels, Self.winogradTransformed($0.baseAddress!, inChannels, outChannels, kernels))
             }
-            winogradWeight = (kernels, storage)
         }
     }
 
@@ -265,7 +297,8 @@ public final class Conv2D: Layer {
                 multiplyWeightTransposed(dOutput, g, into: $0.baseAddress!)
             }
         } else if let flipped = Self.inputGradientGeometry(g, outChannels: outChannels),
-            kernels.panelConvolutionSuits(flipped, inChannels)
+            kernels.winogradWorthwhile(flipped, inChannels, false)
+                || kernels.panelConvolutionSuits(flipped, inChannels)
         {
             convolveWithFlippedWeight(dOutput, flipped)
         } else {
@@ -294,8 +327,9 @@ public final class Conv2D: Layer {
     }
 
     /// dInput (N, H, W, C) = dOutput convolved with the flipped weight (`inputGradientGeometry`), by
-    /// the panel kernel, which gathers its windows in cache: no column matrix of N·OH·OW × KH·KW·C
-    /// written and read back through col2im, the largest traffic of a training step.
+    /// Winograd when it takes the shape, else by the panel kernel, which gathers its windows in cache:
+    /// either way no column matrix of N·OH·OW × KH·KW·C written and read back through col2im, the
+    /// largest traffic of a training step.
     private func convolveWithFlippedWeight(_ dOutput: Tensor, _ g: ConvGeometry) {
         let (kh, kw, c, k) = (kernelSize, kernelSize, inChannels, outChannels)
         // flipped[ky, kx, k, c] = weight[KH − 1 − ky, KW − 1 − kx, c, k]
@@ -311,11 +345,22 @@ public final class Conv2D: Layer {
                 count = w.count
             }
         }
+        let zeros = [Float](repeating: 0, count: c)
+        if kernels.winogradWorthwhile(g, c, false) {
+            let transformed = flipped.withUnsafeBufferPointer {
+                Self.winogradTransformed($0.baseAddress!, k, c, kernels)
+            }
+            zeros.withUnsafeBufferPointer {
+                Self.winograd(
+                    dOutput, g, transformed, kernels, bias: $0.baseAddress!, outChannels: c, relu: false,
+                    pooled: false, into: &dInput)
+            }
+            return
+        }
         let packed = flipped.withUnsafeBufferPointer {
             GEMM.PackedB(
                 k: kh * kw * k, n: c, b: $0.baseAddress!, bRowStride: c, bColStride: 1, kernels: kernels)
         }
-        let zeros = [Float](repeating: 0, count: c)
         dOutput.withUnsafeBufferPointer { dy in
             zeros.withUnsafeBufferPointer { zeros in
                 dInput.withUnsafeMutableBufferPointer { dx in
