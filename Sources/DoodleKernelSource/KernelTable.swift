@@ -41,6 +41,7 @@ public enum ISAKernels {
         WinogradConv.transformWeight(channels: channels, outChannels: outChannels, weight, into: into)
     }
     public static func winogradConvolution(_ conv: Convolution) { WinogradConv.forward(conv) }
+    public static func winogradWeightGradient(_ p: ConvolutionGradient) { WinogradConv.weightGradient(p) }
     public static func im2col(
         _ g: ConvGeometry, _ input: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>
     ) {

@@ -13,7 +13,8 @@ import DoodleKernels
 /// matrices packed as `GEMM.pack` packs B. A step transforms twelve tiles' patches into a buffer that
 /// stays in cache, runs the sixteen products over it, and transforms their results back, adding the
 /// bias, then ReLU, then, when the convolution is pooled, the 2×2 max of the tile: a tile is exactly
-/// one window of a 2×2, stride-2 pool. Inference only.
+/// one window of a 2×2, stride-2 pool. Training runs it unpooled for the output and for the input
+/// gradient (a convolution of dOutput with the flipped weight); `weightGradient` is its adjoint.
 ///
 /// The transforms' coefficients are 0, ±1 and ±½, so rounding stays close to the direct
 /// convolution's (F(2×2, 3×3) is the best conditioned of Winograd's algorithms).
@@ -182,7 +183,7 @@ enum WinogradConv {
     /// outside it zero, for every channel: position ξ's C values go to `into + ξ · positionStride`.
     /// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
     @inline(__always)
-    private static func transformInput(
+    static func transformInput(
         _ g: ConvGeometry, _ image: UnsafePointer<Float>, y: Int, x: Int,
         into v: UnsafeMutablePointer<Float>, positionStride: Int
     ) {
@@ -266,7 +267,7 @@ enum WinogradConv {
 
     /// `lanes` floats from `p + offset` in a vector, zero after them; zeros for no pixel.
     @inline(__always)
-    private static func load(_ p: UnsafePointer<Float>?, _ offset: Int, _ lanes: Int) -> Vector {
+    static func load(_ p: UnsafePointer<Float>?, _ offset: Int, _ lanes: Int) -> Vector {
         guard let p else { return Vector() }
         if lanes == Vector.scalarCount { return UnsafeRawPointer(p + offset).loadUnaligned(as: Vector.self) }
         var v = Vector()
@@ -276,7 +277,7 @@ enum WinogradConv {
 
     /// The first `lanes` floats of `v` to `p`.
     @inline(__always)
-    private static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
+    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
         if lanes == Vector.scalarCount {
             UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
         } else {

@@ -48,6 +48,25 @@ public struct Convolution {
     }
 }
 
+/// The operands of a convolution's weight gradient: dWeight (KH, KW, C, K) += the sum over the batch
+/// of input (N, H, W, C) windows times dOutput (N, OH, OW, K).
+public struct ConvolutionGradient {
+    public var geometry: ConvGeometry
+    public var input: UnsafePointer<Float>
+    public var dOutput: UnsafePointer<Float>
+    public var outChannels: Int
+    public var dWeight: UnsafeMutablePointer<Float>
+
+    public init(
+        _ geometry: ConvGeometry, input: UnsafePointer<Float>, dOutput: UnsafePointer<Float>,
+        outChannels: Int,
+        dWeight: UnsafeMutablePointer<Float>
+    ) {
+        (self.geometry, self.input, self.dOutput) = (geometry, input, dOutput)
+        (self.outChannels, self.dWeight) = (outChannels, dWeight)
+    }
+}
+
 /// One instruction set's kernels, behind one table: the engine picks a set once at start-up
 /// (`KernelSet.current`, in DoodleEngine) and calls through it.
 ///
@@ -101,6 +120,9 @@ public struct KernelSet: Sendable, CustomStringConvertible {
         ) -> Void
     /// A 3×3, stride-1 convolution by Winograd's F(2×2, 3×3), its weight from `transformWinogradWeight`.
     public let winogradConvolution: @Sendable (Convolution) -> Void
+    /// The weight gradient of `winogradConvolution`'s geometries (unpooled), added to `dWeight`, by
+    /// Winograd's transforms: no column matrix.
+    public let winogradWeightGradient: @Sendable (ConvolutionGradient) -> Void
     /// input (N, H, W, C) -> col (N·OH·OW, KH·KW·C).
     public let im2col:
         @Sendable (ConvGeometry, _ input: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) -> Void
@@ -142,6 +164,7 @@ public struct KernelSet: Sendable, CustomStringConvertible {
         transformWinogradWeight:
             @escaping @Sendable (Int, Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
         winogradConvolution: @escaping @Sendable (Convolution) -> Void,
+        winogradWeightGradient: @escaping @Sendable (ConvolutionGradient) -> Void,
         im2col: @escaping @Sendable (ConvGeometry, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
         col2im: @escaping @Sendable (ConvGeometry, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
         maxPool2x2:
@@ -160,8 +183,8 @@ public struct KernelSet: Sendable, CustomStringConvertible {
         (self.directConvolutionSuits, self.directConvolution) = (directConvolutionSuits, directConvolution)
         (self.winogradSuits, self.winogradWorthwhile) = (winogradSuits, winogradWorthwhile)
         self.winogradWeightCount = winogradWeightCount
-        (self.transformWinogradWeight, self.winogradConvolution) = (
-            transformWinogradWeight, winogradConvolution
+        (self.transformWinogradWeight, self.winogradConvolution, self.winogradWeightGradient) = (
+            transformWinogradWeight, winogradConvolution, winogradWeightGradient
         )
         (self.im2col, self.col2im, self.maxPool2x2) = (im2col, col2im, maxPool2x2)
         (self.channelSums, self.batchNormForward, self.batchNormBackward) = (

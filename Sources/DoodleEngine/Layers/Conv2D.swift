@@ -15,8 +15,8 @@ public enum Padding: Sendable, Equatable, Codable {
 /// the column matrix: a window of at most 32 taps × channels runs the direct kernel, others the panel one,
 /// and either can max-pool as it stores (`fusedMaxPool`). A 3×3, stride-1 layer with enough channels and
 /// tiles runs Winograd's F(2×2, 3×3) instead, in inference and in training, where it computes the output
-/// and the input gradient (the weight gradient still multiplies the column matrix). Model files hold the
-/// weight in PyTorch's (K, C, KH, KW) layout; `ModelIO` converts.
+/// and all three gradients with no column matrix. Model files hold the weight in PyTorch's
+/// (K, C, KH, KW) layout; `ModelIO` converts.
 public final class Conv2D: Layer {
     public let inChannels, outChannels, kernelSize, stride: Int
     public let padding: Padding
@@ -44,6 +44,11 @@ public final class Conv2D: Layer {
     /// 3×3 with stride 1 and its set takes the channel counts; dropped by training, as `packedWeight`.
     private var winogradWeight: (kernels: KernelSet, storage: AlignedFloats)?
     private var col = Tensor(shape: [0], scalars: [])
+    /// Whether the last training forward pass ran Winograd, whose weight gradient reads the input.
+    private var trainedByWinograd = false
+    /// That pass's input, for the weight gradient; let go once `backward` has used it, so that the layer
+    /// before can write its next output in place (not a copy, as it would while this one is held).
+    private var winogradInput: Tensor?
     private var output = Tensor(shape: [0], scalars: [])
     private var dInput = Tensor(shape: [0], scalars: [])
     private var dCol = Tensor(shape: [0], scalars: [])
@@ -111,6 +116,7 @@ public final class Conv2D: Layer {
         let relu = fusedReLU && (!training || reluInTraining)
         precondition(!training || !fusedMaxPool, "Conv2D: a fused max pool is for inference only")
         if training { (packedWeight, winogradWeight) = (nil, nil) }
+        (trainedByWinograd, winogradInput) = (false, nil)
         if fusedMaxPool {
             output.resize(to: outputShape(for: input.shape))
             if forwardWithoutColumns(input, g, relu: relu, pooled: true) { return output }
@@ -129,26 +135,24 @@ public final class Conv2D: Layer {
         output.resize(to: [g.batch, g.outHeight, g.outWidth, outChannels])
         if isPointwise {
             multiplyWeight(input, g, relu: relu)
+        } else if training && kernels.winogradWorthwhile(g, outChannels, false) {
+            // The weight changes every step, so it is transformed every step: C·K·16 values, against the
+            // batch's N·OH·OW·C·K·9 multiply-adds. The weight gradient needs only the input: no columns.
+            let transformed = weight.value.withUnsafeBufferPointer {
+                Self.winogradTransformed($0.baseAddress!, inChannels, outChannels, kernels)
+            }
+            bias.value.withUnsafeBufferPointer { b in
+                Self.winograd(
+                    input, g, transformed, kernels, bias: b.baseAddress!, outChannels: outChannels,
+                    relu: relu, pooled: false, into: &output)
+            }
+            (trainedByWinograd, winogradInput) = (true, input)
         } else if training || !forwardWithoutColumns(input, g, relu: relu, pooled: false) {
-            // Training keeps the column matrix for the weight gradient, however the output is computed.
             col.resize(to: [g.colRows, g.colColumns])
             input.withUnsafeBufferPointer { x in
                 col.withUnsafeMutableBufferPointer { kernels.im2col(g, x.baseAddress!, $0.baseAddress!) }
             }
-            if training && kernels.winogradWorthwhile(g, outChannels, false) {
-                // The weight changes every step, so it is transformed every step: C·K·16 values, against
-                // the batch's N·OH·OW·C·K·9 multiply-adds.
-                let transformed = weight.value.withUnsafeBufferPointer {
-                    Self.winogradTransformed($0.baseAddress!, inChannels, outChannels, kernels)
-                }
-                bias.value.withUnsafeBufferPointer { b in
-                    Self.winograd(
-                        input, g, transformed, kernels, bias: b.baseAddress!, outChannels: outChannels,
-                        relu: relu, pooled: false, into: &output)
-                }
-            } else {
-                multiplyWeight(col, g, relu: relu)
-            }
+            multiplyWeight(col, g, relu: relu)
         }
     }
 
@@ -276,20 +280,35 @@ public final class Conv2D: Layer {
         precondition(dOutput.shape == [g.batch, g.outHeight, g.outWidth, outChannels])
         let k = outChannels
         dOutput.withUnsafeBufferPointer { dy in
-            // dWeight (KH·KW·C, K) += colᵀ · dOutput
-            col.withUnsafeBufferPointer { cols in
-                weight.grad.withUnsafeMutableBufferPointer { dw in
-                    GEMM.multiply(
-                        m: g.colColumns, n: k, k: g.colRows,
-                        a: cols.baseAddress!, aRowStride: 1, aColStride: g.colColumns,
-                        b: dy.baseAddress!, bRowStride: k, bColStride: 1,
-                        c: dw.baseAddress!, ldc: k, accumulate: true, kernels: kernels)
+            if trainedByWinograd {
+                guard let input = winogradInput else {
+                    preconditionFailure("Conv2D.backward: one backward pass per forward pass")
+                }
+                input.withUnsafeBufferPointer { x in
+                    weight.grad.withUnsafeMutableBufferPointer { dw in
+                        kernels.winogradWeightGradient(
+                            ConvolutionGradient(
+                                g, input: x.baseAddress!, dOutput: dy.baseAddress!, outChannels: k,
+                                dWeight: dw.baseAddress!))
+                    }
+                }
+            } else {
+                // dWeight (KH·KW·C, K) += colᵀ · dOutput
+                col.withUnsafeBufferPointer { cols in
+                    weight.grad.withUnsafeMutableBufferPointer { dw in
+                        GEMM.multiply(
+                            m: g.colColumns, n: k, k: g.colRows,
+                            a: cols.baseAddress!, aRowStride: 1, aColStride: g.colColumns,
+                            b: dy.baseAddress!, bRowStride: k, bColStride: 1,
+                            c: dw.baseAddress!, ldc: k, accumulate: true, kernels: kernels)
+                    }
                 }
             }
             bias.grad.withUnsafeMutableBufferPointer { db in
                 addColumnSums(dy.baseAddress!, rows: g.colRows, columns: k, into: db.baseAddress!)
             }
         }
+        winogradInput = nil
         guard needsInputGradient else { return Tensor(shape: [0], scalars: []) }
         dInput.resize(to: [g.batch, g.height, g.width, g.channels])
         if isPointwise {
