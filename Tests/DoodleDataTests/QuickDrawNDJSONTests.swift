@@ -89,7 +89,9 @@ import Testing
         #expect(error.file == url.path)
     }
 
-    @Test func reads10000DrawingsQuickly() throws {
+    /// A file of 10,000 drawings parses whole. Its time is printed, not asserted: speed is measured by
+    /// `doodle bench-data`, not by a unit test on a machine shared with the rest of the suite.
+    @Test func reads10000Drawings() throws {
         var lines: [String] = []
         for k in 0..<10_000 {
             let strokes = (0..<6).map { s in
@@ -110,7 +112,6 @@ import Testing
         #expect(result?.drawings.count == 10_000)
         #expect(result?.drawings[9_999].keyID == "5201136883607311")
         #expect(result?.drawings[3].strokes[5].x[1] == Double((21 + 3 + 5) % 256))
-        #expect(elapsed < .seconds(5), "even a debug build should parse 10,000 drawings in seconds")
     }
 }
 
