@@ -3,12 +3,13 @@ import DoodleData
 import Foundation
 
 extension Doodle {
-    /// Measures the data layer: loading numpy_bitmap files and rasterizing strokes.
+    /// Measures the data layer: loading numpy_bitmap files, parsing ndjson and rasterizing strokes.
     struct BenchData: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bench-data",
             abstract:
-                "Measure .npy loading and stroke rasterizing speed, beside pycairo running Google's recipe.")
+                "Measure .npy loading, ndjson parsing and stroke rasterizing speed, beside pycairo running "
+                + "Google's recipe.")
 
         @Option(help: "Categories of generated .npy files to load.")
         var categories = 100
@@ -78,7 +79,23 @@ extension Doodle {
             )
             .filter { $0.pathExtension == "ndjson" }.sorted { $0.path < $1.path }
             guard !files.isEmpty else { throw ValidationError("no .ndjson files in \(strokes)") }
-            let drawings = try files.flatMap { try QuickDrawNDJSON.read(from: $0).drawings }
+            let contents = try files.map { try Data(contentsOf: $0) }
+            var drawings: [Drawing] = []
+            var parseSeconds = Double.infinity
+            for _ in 0..<max(1, repeats) {
+                let start = Date()
+                drawings = try zip(files, contents).flatMap {
+                    try QuickDrawNDJSON.parse($1, name: $0.lastPathComponent).drawings
+                }
+                parseSeconds = min(parseSeconds, Date().timeIntervalSince(start))
+            }
+            let bytes = contents.reduce(0) { $0 + $1.count }
+            print(
+                String(
+                    format:
+                        "parse ndjson: %d drawings (%.1f MB) in %.3f s, one thread: %.0f drawings/s, %.0f MB/s",
+                    drawings.count, Double(bytes) / 1e6, parseSeconds, Double(drawings.count) / parseSeconds,
+                    Double(bytes) / 1e6 / parseSeconds))
             for side in try parsedSides() {
                 let ours = try timeDoodle(drawings, side: side)
                 print(
