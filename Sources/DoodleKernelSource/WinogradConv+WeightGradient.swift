@@ -41,16 +41,13 @@ extension WinogradConv {
             while start < last {
                 let count = min(step, last - start)
                 for row in 0..<count {
-                    let (image, tile) = (start + row).quotientAndRemainder(dividingBy: tilesY * tilesX)
-                    let (ty, tx) = tile.quotientAndRemainder(dividingBy: tilesX)
-                    transformInput(
-                        g, UnsafePointer(x.base) + image * g.height * g.width * c,
-                        y: 2 * ty - g.padTop, x: 2 * tx - g.padLeft, into: v + row * c,
-                        positionStride: step * c)
-                    let pixel =
-                        UnsafePointer(dy.base) + ((image * g.outHeight + 2 * ty) * g.outWidth + 2 * tx) * k
+                    let t = tile(start + row, tilesY: tilesY, tilesX: tilesX)
+                    transformPatch(
+                        g, UnsafePointer(x.base), tile: t, into: v + row * c, positionStride: step * c)
+                    let pixel = (t.image * g.outHeight + 2 * t.y) * g.outWidth + 2 * t.x
                     transformOutputGradient(
-                        pixel, rows: min(2, g.outHeight - 2 * ty), cols: min(2, g.outWidth - 2 * tx),
+                        UnsafePointer(dy.base) + pixel * k, rows: min(2, g.outHeight - 2 * t.y),
+                        cols: min(2, g.outWidth - 2 * t.x),
                         rowStride: g.outWidth * k, channels: k, into: m + row * k, positionStride: step * k)
                 }
                 for position in 0..<16 {

@@ -137,12 +137,9 @@ enum WinogradConv {
                 while start < last {
                     let count = min(stepTiles, last - start)
                     for row in 0..<count {
-                        let (image, tile) = (start + row).quotientAndRemainder(dividingBy: tilesY * tilesX)
-                        let (ty, tx) = tile.quotientAndRemainder(dividingBy: tilesX)
-                        transformInput(
-                            g, UnsafePointer(x.base) + image * g.height * g.width * c,
-                            y: 2 * ty - g.padTop, x: 2 * tx - g.padLeft, into: transformed + row * c,
-                            positionStride: stepTiles * c)
+                        transformPatch(
+                            g, UnsafePointer(x.base), tile: tile(start + row, tilesY: tilesY, tilesX: tilesX),
+                            into: transformed + row * c, positionStride: stepTiles * c)
                     }
                     // The micro-kernel reads whole six-row panels: zero rows after the last tile.
                     let padded = (count + GEMM.mr - 1) / GEMM.mr * GEMM.mr
@@ -159,8 +156,7 @@ enum WinogradConv {
                             relu: false, into: products + position * stepTiles * k)
                     }
                     for row in 0..<count {
-                        let (image, tile) = (start + row).quotientAndRemainder(dividingBy: tilesY * tilesX)
-                        let (ty, tx) = tile.quotientAndRemainder(dividingBy: tilesX)
+                        let (image, ty, tx) = tile(start + row, tilesY: tilesY, tilesX: tilesX)
                         let out: UnsafeMutablePointer<Float>
                         if pooled {
                             out = y.base + ((image * tilesY + ty) * tilesX + tx) * k
@@ -179,11 +175,30 @@ enum WinogradConv {
         }
     }
 
+    /// Tile `index` of a batch of `tilesY` × `tilesX` tiles an image: its image, row and column.
+    @inline(__always)
+    static func tile(_ index: Int, tilesY: Int, tilesX: Int) -> (image: Int, y: Int, x: Int) {
+        let (image, tile) = index.quotientAndRemainder(dividingBy: tilesY * tilesX)
+        let (y, x) = tile.quotientAndRemainder(dividingBy: tilesX)
+        return (image, y, x)
+    }
+
+    /// `transformInput` of the 4×4 patch under tile `t` (its 2×2 outputs) of `input` (N, H, W, C).
+    @inline(__always)
+    static func transformPatch(
+        _ g: ConvGeometry, _ input: UnsafePointer<Float>, tile t: (image: Int, y: Int, x: Int),
+        into v: UnsafeMutablePointer<Float>, positionStride: Int
+    ) {
+        transformInput(
+            g, input + t.image * g.height * g.width * g.channels, y: 2 * t.y - g.padTop,
+            x: 2 * t.x - g.padLeft, into: v, positionStride: positionStride)
+    }
+
     /// V = Bᵀ d B for the 4×4 patch d whose top-left pixel is (y, x) of `image` (H, W, C), pixels
     /// outside it zero, for every channel: position ξ's C values go to `into + ξ · positionStride`.
     /// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
     @inline(__always)
-    static func transformInput(
+    private static func transformInput(
         _ g: ConvGeometry, _ image: UnsafePointer<Float>, y: Int, x: Int,
         into v: UnsafeMutablePointer<Float>, positionStride: Int
     ) {
