@@ -315,12 +315,7 @@ public final class Conv2D: Layer {
             dInput.withUnsafeMutableBufferPointer {
                 multiplyWeightTransposed(dOutput, g, into: $0.baseAddress!)
             }
-        } else if let flipped = Self.inputGradientGeometry(g, outChannels: outChannels),
-            kernels.winogradWorthwhile(flipped, inChannels, false)
-                || kernels.panelConvolutionSuits(flipped, inChannels)
-        {
-            convolveWithFlippedWeight(dOutput, flipped)
-        } else {
+        } else if !convolveWithFlippedWeight(dOutput, g) {
             dCol.resize(to: [g.colRows, g.colColumns])
             dCol.withUnsafeMutableBufferPointer {
                 multiplyWeightTransposed(dOutput, g, into: $0.baseAddress!)
@@ -349,8 +344,13 @@ public final class Conv2D: Layer {
     /// Winograd when it takes the shape, else by the panel kernel, which gathers its windows in cache:
     /// either way no column matrix of N·OH·OW × KH·KW·C written and read back through col2im, the
     /// largest traffic of a training step.
-    private func convolveWithFlippedWeight(_ dOutput: Tensor, _ g: ConvGeometry) {
+    /// - Returns: `false`, having done nothing, when there is no such convolution for the layer's
+    ///   geometry `layer`, or neither kernel takes it.
+    private func convolveWithFlippedWeight(_ dOutput: Tensor, _ layer: ConvGeometry) -> Bool {
+        guard let g = Self.inputGradientGeometry(layer, outChannels: outChannels) else { return false }
         let (kh, kw, c, k) = (kernelSize, kernelSize, inChannels, outChannels)
+        let byWinograd = kernels.winogradWorthwhile(g, c, false)
+        guard byWinograd || kernels.panelConvolutionSuits(g, c) else { return false }
         // flipped[ky, kx, k, c] = weight[KH − 1 − ky, KW − 1 − kx, c, k]
         let flipped = weight.value.withUnsafeBufferPointer { w in
             [Float](unsafeUninitializedCapacity: w.count) { out, count in
@@ -365,7 +365,7 @@ public final class Conv2D: Layer {
             }
         }
         let zeros = [Float](repeating: 0, count: c)
-        if kernels.winogradWorthwhile(g, c, false) {
+        if byWinograd {
             let transformed = flipped.withUnsafeBufferPointer {
                 Self.winogradTransformed($0.baseAddress!, k, c, kernels)
             }
@@ -374,7 +374,7 @@ public final class Conv2D: Layer {
                     dOutput, g, transformed, kernels, bias: $0.baseAddress!, outChannels: c, relu: false,
                     pooled: false, into: &dInput)
             }
-            return
+            return true
         }
         let packed = flipped.withUnsafeBufferPointer {
             GEMM.PackedB(
@@ -392,6 +392,7 @@ public final class Conv2D: Layer {
                 }
             }
         }
+        return true
     }
 
     /// dCol (N·OH·OW, KH·KW·C) = dOutput (N·OH·OW, K) · weightᵀ (K, KH·KW·C)
