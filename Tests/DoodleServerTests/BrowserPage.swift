@@ -52,6 +52,18 @@ struct BrowserPage {
             """)
     }
 
+    /// Asks `probe` again and again from the test's side, every 100 ms, until it answers something or
+    /// `readinessLimit` seconds have passed: for what the page cannot wait for itself (a reload that
+    /// would kill a waiting promise, the server's metrics).
+    static func poll<Value>(_ probe: () async throws -> Value?) async rethrows -> Value? {
+        let deadline = ContinuousClock.now + .seconds(readinessLimit)
+        while true {
+            if let value = try await probe() { return value }
+            if ContinuousClock.now >= deadline { return nil }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// Evaluates `expression` (awaiting a promise) and returns its value.
     func evaluate(_ expression: String) async throws -> Any? {
         let result = try await browser.call(

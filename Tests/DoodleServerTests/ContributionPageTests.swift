@@ -66,16 +66,12 @@ struct ContributionPageTests {
             // The old page is marked, so that the wait below cannot be answered by it before the reload.
             _ = try await page.evaluate("window.beforeReload = true; location.reload(); true")
             // Asked from here, again and again: a promise left waiting in the old page would die with it.
-            var reloaded: Bool?
-            let deadline = ContinuousClock.now + .seconds(BrowserPage.readinessLimit)
-            while reloaded == nil && ContinuousClock.now < deadline {
-                reloaded =
-                    (try? await page.evaluate(
-                        """
-                        !window.beforeReload && document.body?.dataset.ready === "true" && window.doodle
-                          ? document.getElementById("save-switch").checked : null
-                        """)) as? Bool
-                if reloaded == nil { try await Task.sleep(for: .milliseconds(100)) }
+            let reloaded = await BrowserPage.poll {
+                (try? await page.evaluate(
+                    """
+                    !window.beforeReload && document.body?.dataset.ready === "true" && window.doodle
+                      ? document.getElementById("save-switch").checked : null
+                    """)) as? Bool
             }
             #expect(reloaded == true, "the switch stays on after a reload")
             _ = try await page.evaluate("doodle.game.stop(); true")

@@ -93,14 +93,13 @@ struct TeachPageTests {
                 top5 * 2 >= results.count, "the taught word is among the guesses for most of its drawings")
             // The page tells the server how many guesses it made here, which its metrics count.
             _ = try await page.evaluate("doodle.reportGuesses(); true")
+            let key = #"doodle_guesses_total{model="\#(registry.defaultName)",where="browser"}"#
             var reported = 0.0
-            let deadline = ContinuousClock.now + .seconds(BrowserPage.readinessLimit)
-            while reported < Double(results.count) && ContinuousClock.now < deadline {
+            _ = try await BrowserPage.poll { () async throws -> Double? in
                 let (data, _) = try await URLSession.shared.data(
                     from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
-                let key = #"doodle_guesses_total{model="\#(registry.defaultName)",where="browser"}"#
                 reported = ObservabilityTests.samples(String(decoding: data, as: UTF8.self))[key] ?? 0
-                if reported < Double(results.count) { try await Task.sleep(for: .milliseconds(100)) }
+                return reported >= Double(results.count) ? reported : nil
             }
             #expect(reported >= Double(results.count), "the browser's guesses reach the server's metrics")
             #expect(top1 >= 1)
