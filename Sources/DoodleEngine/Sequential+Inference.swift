@@ -34,7 +34,7 @@ extension Sequential {
                     result.append(MaxPool2D(size: pool.size, stride: pool.stride))
                 }
             case let pool as AvgPool2D: result.append(AvgPool2D(size: pool.size, stride: pool.stride))
-            default: preconditionFailure("inferenceCopy: unknown layer \(type(of: layer))")
+            default: fatalError("inferenceCopy: unknown layer \(type(of: layer))")
             }
         }
         for case let conv as Conv2D in result { conv.packForInference() }

@@ -118,16 +118,28 @@ struct Benchmark {
         return run.map { index in
             let layer = net.layers[index]
             let forward = median(warmup: 1, runs: runs) { _ = layer.forward(inputs[index]!, training: true) }
-            let backward = median(warmup: 1, runs: runs) { _ = layer.backward(gradients[index]!) }
+            // A layer may let go of what its backward pass reads (a Winograd layer's input), so each
+            // timed backward pass follows a forward pass of its own, not timed.
+            let backward = median(
+                warmup: 1, runs: runs, before: { _ = layer.forward(inputs[index]!, training: true) }
+            ) {
+                _ = layer.backward(gradients[index]!)
+            }
             return (index, layer, forward, backward)
         }
     }
 
-    static func median(warmup: Int, runs: Int, _ body: () -> Void) -> Double {
-        for _ in 0..<warmup { body() }
+    /// The median time of `runs` calls of `body`, after `warmup` calls; `before` runs ahead of each
+    /// call, untimed.
+    static func median(warmup: Int, runs: Int, before: () -> Void = {}, _ body: () -> Void) -> Double {
+        for _ in 0..<warmup {
+            before()
+            body()
+        }
         var times: [Double] = []
         times.reserveCapacity(runs)
         for _ in 0..<runs {
+            before()
             let start = DispatchTime.now().uptimeNanoseconds
             body()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

@@ -276,13 +276,14 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
-        guard let g = geometry else { preconditionFailure("Conv2D.backward before forward") }
+        guard let g = geometry else { fatalError("Conv2D.backward before forward") }
         precondition(dOutput.shape == [g.batch, g.outHeight, g.outWidth, outChannels])
         let k = outChannels
         dOutput.withUnsafeBufferPointer { dy in
             if trainedByWinograd {
+                // fatalError, not a precondition: the engine is built -Ounchecked, which drops those.
                 guard let input = winogradInput else {
-                    preconditionFailure("Conv2D.backward: one backward pass per forward pass")
+                    fatalError("Conv2D.backward: one backward pass per forward pass")
                 }
                 input.withUnsafeBufferPointer { x in
                     weight.grad.withUnsafeMutableBufferPointer { dw in
