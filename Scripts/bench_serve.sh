@@ -4,9 +4,11 @@
 # loopback): requests/s, errors, client p50/p99.
 #
 #   Scripts/bench_serve.sh [--models DIR] [--model NAME] [--port PORT] [--data DIR] [--taught-words N]
+#                          [--lanes N]
 #
 # --taught-words N teaches the model N words first (POST /api/words, 5 drawings each, into a store of
-# its own), so that every guess also scores them; without it the server keeps no drawings.
+# its own), so that every guess also scores them; without it the server keeps no drawings. --lanes N
+# is passed to `doodle serve` (forward passes that may run at once, one thread each when N > 1).
 #
 # Needs wrk (apt-get install wrk) and ../shared/data. Builds the release binary first.
 set -euo pipefail
@@ -17,6 +19,7 @@ model=doodles
 port=8397
 data=../shared/data
 taught=0
+lanes=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --models) models="$2"; shift 2 ;;
@@ -24,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --port) port="$2"; shift 2 ;;
     --data) data="$2"; shift 2 ;;
     --taught-words) taught="$2"; shift 2 ;;
+    --lanes) lanes="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -42,7 +46,7 @@ export DOODLE_BODIES="$work/bodies.jsonl"
 
 store=(--no-store)
 [[ "$taught" -gt 0 ]] && store=(--store "$work/drawings.sqlite" --save-burst 1000 --save-rate 100000)
-.build/release/doodle serve --port "$port" --models "$models" "${store[@]}" >"$work/serve.log" 2>&1 &
+.build/release/doodle serve --port "$port" --models "$models" --lanes "$lanes" "${store[@]}" >"$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve.log"; exit 1; }
@@ -59,7 +63,7 @@ PY
     >/dev/null || { echo "bench_serve: teaching word $i failed" >&2; exit 1; }
 done
 [[ "$taught" -gt 0 ]] && echo "== taught $taught words: $(curl -sf "http://127.0.0.1:$port/api/words?model=$model" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["words"]))') listed"
-echo "== $(wc -l <"$work/bodies.jsonl") drawings, model $model, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $(wc -l <"$work/bodies.jsonl") drawings, model $model, $lanes lane(s), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "-- warm-up"
 wrk -t1 -c1 -d2s -s Scripts/wrk_predict.lua "http://127.0.0.1:$port" >/dev/null
 echo "-- one request at a time (1 connection, 5 s)"

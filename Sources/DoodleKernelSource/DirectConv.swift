@@ -53,7 +53,7 @@ enum DirectConv {
         let rows = g.batch * heightOut
         let work = g.colRows * g.colColumns * k
         // About 20 µs of work per task, as GEMM decides; a first layer at batch 1 runs inline.
-        let tasks = work < 1 << 17 ? 1 : min(rows, 4 * doodleThreadCount)
+        let tasks = work < 1 << 17 ? 1 : min(rows, 4 * kernelThreadCount)
         let (x, w, b, y) = (
             SendablePointer(conv.input), SendablePointer(conv.weight), SendablePointer(conv.bias),
             SendablePointer(conv.output)

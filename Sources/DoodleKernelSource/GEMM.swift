@@ -7,7 +7,7 @@ import DoodleKernels
 /// micro-kernel applies bias and ReLU as it stores. Threads take disjoint row ranges (tall problems)
 /// or column ranges (wide ones); problems too small to pay for a dispatch run on the calling thread.
 enum GEMM {
-    /// A (m, k) · B (k, n) -> C (m, n), multithreaded over `doodleThreadCount` threads.
+    /// A (m, k) · B (k, n) -> C (m, n), multithreaded over `kernelThreadCount` threads.
     static func multiply(_ p: MatrixProduct) {
         precondition(p.m >= 0 && p.n >= 0 && p.k >= 0, "GEMM: negative size \(p.m)×\(p.n)×\(p.k)")
         precondition(p.m <= 1 || p.ldc >= p.n, "GEMM: ldc \(p.ldc) < n \(p.n)")
@@ -66,7 +66,7 @@ enum GEMM {
         let work = m * n * k
         // About 20 µs of single-core work per extra thread keeps the dispatch cost small.
         let worthwhile = max(1, work / (1 << 17))
-        return min(doodleThreadCount, worthwhile, max((m + mr - 1) / mr, (n + nr - 1) / nr))
+        return min(kernelThreadCount, worthwhile, max((m + mr - 1) / mr, (n + nr - 1) / nr))
     }
 
     /// Thread `t`'s share of `count` items, split on `panel` boundaries.

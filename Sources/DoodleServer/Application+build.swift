@@ -21,6 +21,8 @@ public protocol AppArguments {
     var adminToken: String? { get }
     var metricsToken: String? { get }
     var logLevel: Logger.Level { get }
+    /// How many forward passes of each model may run at once (`InferenceBatcher`'s lanes).
+    var inferenceLanes: Int { get }
 }
 
 extension AppArguments {
@@ -29,6 +31,7 @@ extension AppArguments {
     public var adminToken: String? { nil }
     public var metricsToken: String? { nil }
     public var logLevel: Logger.Level { .info }
+    public var inferenceLanes: Int { 1 }
 }
 
 /// How much one request may ask of the server.
@@ -68,7 +71,8 @@ public func buildApplication(_ arguments: some AppArguments) async throws -> som
     var logger = Logger(label: "doodle")
     logger.logLevel = arguments.logLevel
     let models = try ModelRegistry(
-        folder: arguments.modelsFolder, poolSize: max(2, ProcessInfo.processInfo.activeProcessorCount))
+        folder: arguments.modelsFolder, poolSize: max(2, ProcessInfo.processInfo.activeProcessorCount),
+        lanes: arguments.inferenceLanes)
     logger.info("serving models: \(models.names.joined(separator: ", "))")
     let store = try arguments.storePath.map { try SQLiteDrawingStore(path: $0) }
     logger.info("\(store.map { "keeping drawings players give in \($0.path)" } ?? "keeping no drawings")")

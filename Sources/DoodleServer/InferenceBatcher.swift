@@ -4,12 +4,17 @@ import Foundation
 import Metrics
 import Synchronization
 
-/// Runs a network on one thread of its own, over every request waiting, as one batch.
+/// Runs a network on threads of its own (lanes), each taking every request waiting, up to a batch, as
+/// one forward pass.
 ///
-/// Requests that arrive while a batch runs wait and go together in the next one, so under load a
-/// forward pass serves many drawings at the GEMM efficiency of a batch, and the engine's worker
-/// threads serve one pass at a time instead of being fought over by concurrent requests. An idle
-/// server runs each request alone, as soon as it arrives.
+/// Requests that arrive while the lanes are busy wait and go together in the next free lane's pass, so
+/// under load a forward pass serves many drawings at the GEMM efficiency of a batch, and an idle server
+/// runs each request alone, as soon as it arrives.
+///
+/// One lane (the default) spreads each pass over the engine's threads. Several lanes each run their
+/// passes on one thread (`withKernelThreads(1)`), side by side, instead of splitting every small pass
+/// across the cores with a hand-off at each layer. On a 2-core machine with the HTTP work on the same
+/// cores, one lane measured faster (`Scripts/bench_serve.sh --lanes`); more cores may differ.
 public final class InferenceBatcher: Sendable {
     /// A request waiting for its answer.
     struct Job: Sendable {
@@ -18,20 +23,19 @@ public final class InferenceBatcher: Sendable {
         let continuation: CheckedContinuation<(InferenceOutput, ContinuousClock.Instant), Never>
     }
 
-    /// What the inference thread and the requests share. The network is only touched by that thread.
-    final class Core: @unchecked Sendable {
-        let network: Sequential
+    /// The requests waiting, shared by the lanes.
+    final class Queue: Sendable {
         let side: Int
         let maxBatch: Int
-        let queue = Mutex<(jobs: [Job], stopped: Bool)>(([], false))
+        let waiting = Mutex<(jobs: [Job], stopped: Bool)>(([], false))
+        /// Signalled once per request (and once per lane to stop).
         let wakeUp = DispatchSemaphore(value: 0)
 
         /// How many drawings each forward pass takes, and how long each waited for its pass.
         let batchSize: Recorder
         let queueWait: Metrics.Timer
 
-        init(network: Sequential, side: Int, maxBatch: Int, model: String) {
-            self.network = network
+        init(side: Int, maxBatch: Int, model: String) {
             self.side = side
             self.maxBatch = maxBatch
             _ = ServerMetrics.registry
@@ -39,16 +43,32 @@ public final class InferenceBatcher: Sendable {
             queueWait = Metrics.Timer(label: "doodle_inference_queue_wait", dimensions: [("model", model)])
         }
 
-        /// The inference thread: sleeps until jobs arrive, then runs them in batches until none wait.
+        /// The next batch, and whether the batcher has stopped.
+        func take() -> (jobs: [Job], stopped: Bool) {
+            waiting.withLock { waiting in
+                let batch = Array(waiting.jobs.prefix(maxBatch))
+                waiting.jobs.removeFirst(batch.count)
+                return (batch, waiting.stopped)
+            }
+        }
+    }
+
+    /// One lane: a thread and the inference copy of the network only it touches.
+    final class Lane: @unchecked Sendable {
+        let network: Sequential
+        let queue: Queue
+
+        init(network: Sequential, queue: Queue) {
+            self.network = network
+            self.queue = queue
+        }
+
+        /// Sleeps until jobs arrive, then runs them in batches until none wait; returns once stopped.
         func loop() {
             while true {
-                wakeUp.wait()
+                queue.wakeUp.wait()
                 while true {
-                    let (jobs, stopped) = queue.withLock { queue in
-                        let batch = Array(queue.jobs.prefix(maxBatch))
-                        queue.jobs.removeFirst(batch.count)
-                        return (batch, queue.stopped)
-                    }
+                    let (jobs, stopped) = queue.take()
                     if jobs.isEmpty {
                         if stopped { return }
                         break
@@ -59,15 +79,15 @@ public final class InferenceBatcher: Sendable {
         }
 
         func run(_ jobs: [Job]) {
-            // The one thread every request waits on records one figure a pass; each request records its
-            // own wait (`infer`) on its own task.
+            // The lane every request of the pass waits on records one figure a pass; each request
+            // records its own wait (`infer`) on its own task.
             let started = ContinuousClock.now
-            batchSize.record(jobs.count)
-            let pixels = side * side
+            queue.batchSize.record(jobs.count)
+            let pixels = queue.side * queue.side
             var scalars = [Float]()
             scalars.reserveCapacity(jobs.count * pixels)
             for job in jobs { scalars.append(contentsOf: job.pixels.lazy.map { Float($0) / 255 }) }
-            let input = Tensor(shape: [jobs.count, side, side, 1], scalars: scalars)
+            let input = Tensor(shape: [jobs.count, queue.side, queue.side, 1], scalars: scalars)
             let (features, logits) = network.forwardWithFeatures(input)
             for (index, job) in jobs.enumerated() {
                 job.continuation.resume(
@@ -78,39 +98,50 @@ public final class InferenceBatcher: Sendable {
         }
     }
 
-    private let core: Core
+    private let queue: Queue
+    /// How many passes run at once, each on one thread.
+    public let lanes: Int
 
-    /// A batcher running an inference copy of `network` on its own thread.
+    /// A batcher running inference copies of `network` on `lanes` threads of its own.
     ///
     /// - Parameters:
     ///   - network: the trained network; it is copied, never used by the batcher.
     ///   - side: the side of the square input image.
     ///   - maxBatch: the most requests one forward pass serves.
-    public init(network: Sequential, side: Int, maxBatch: Int = 64, model: String = "model") {
+    ///   - lanes: how many passes may run at once: one spreads each over the engine's threads, more
+    ///     run each on one thread.
+    public init(
+        network: Sequential, side: Int, maxBatch: Int = 64, lanes: Int = 1, model: String = "model"
+    ) {
         precondition(maxBatch > 0, "a batch holds at least one request")
-        let core = Core(network: network.inferenceCopy(), side: side, maxBatch: maxBatch, model: model)
-        self.core = core
-        let thread = Thread { core.loop() }
-        thread.name = "doodle-inference"
-        thread.start()
+        precondition(lanes > 0, "a batcher needs at least one lane")
+        let queue = Queue(side: side, maxBatch: maxBatch, model: model)
+        self.queue = queue
+        self.lanes = lanes
+        for index in 0..<lanes {
+            let lane = Lane(network: network.inferenceCopy(), queue: queue)
+            let thread = Thread { lanes == 1 ? lane.loop() : withKernelThreads(1) { lane.loop() } }
+            thread.name = "doodle-inference-\(index + 1)"
+            thread.start()
+        }
     }
 
     deinit {
-        core.queue.withLock { $0.stopped = true }
-        core.wakeUp.signal()
+        queue.waiting.withLock { $0.stopped = true }
+        for _ in 0..<lanes { queue.wakeUp.signal() }
     }
 
     /// The network's logits and penultimate features for one `side × side` input of bytes, 0 black
     /// to 255 white.
     public func infer(_ pixels: [UInt8]) async -> InferenceOutput {
         precondition(
-            pixels.count == core.side * core.side, "an input of \(pixels.count) pixels is not square")
+            pixels.count == queue.side * queue.side, "an input of \(pixels.count) pixels is not square")
         let queued = ContinuousClock.now
         let (output, started) = await withCheckedContinuation { continuation in
-            core.queue.withLock { $0.jobs.append(Job(pixels: pixels, continuation: continuation)) }
-            core.wakeUp.signal()
+            queue.waiting.withLock { $0.jobs.append(Job(pixels: pixels, continuation: continuation)) }
+            queue.wakeUp.signal()
         }
-        core.queueWait.recordInterval(since: queued, now: started)
+        queue.queueWait.recordInterval(since: queued, now: started)
         return output
     }
 }

@@ -44,8 +44,9 @@ public struct ServedModel: Sendable {
     ///   - name: the name clients ask for.
     ///   - model: the loaded model; its network is copied, not kept.
     ///   - poolSize: how many idle inference copies to keep.
+    ///   - lanes: how many of the server's forward passes may run at once (`InferenceBatcher`).
     /// - Throws: `ModelFileError` when the model cannot be serialised for the page to download.
-    public init(name: String, model: Model, poolSize: Int = 4) throws {
+    public init(name: String, model: Model, poolSize: Int = 4, lanes: Int = 1) throws {
         self.name = name
         self.labels = model.labels
         self.framing = ImageInput.Framing(rawValue: model.preprocessing) ?? .quickdraw
@@ -56,7 +57,7 @@ public struct ServedModel: Sendable {
         self.validationTop1PerClass = model.validationTop1PerClass
         self.file = try ModelFileBytes(model)
         self.pool = InferencePool(network: model.network, capacity: poolSize)
-        self.batcher = InferenceBatcher(network: model.network, side: side, model: name)
+        self.batcher = InferenceBatcher(network: model.network, side: side, lanes: lanes, model: name)
         self.guessesOnServer = ServerMetrics.guesses(model: name, where: "server")
         self.taught = (try? WordImprinter(network: model.network)).map(TaughtWordBook.init)
     }
@@ -150,7 +151,7 @@ public struct ModelRegistry: Sendable {
     ///
     /// - Throws: `ModelRegistryError` when the folder has no model files, or a `ModelFileError` naming a
     ///   file that cannot be loaded.
-    public init(folder: URL, poolSize: Int = 4) throws {
+    public init(folder: URL, poolSize: Int = 4, lanes: Int = 1) throws {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         let modelFiles = files.filter { $0.hasSuffix(".safetensors") }.sorted()
         guard !modelFiles.isEmpty else {
@@ -160,7 +161,8 @@ public struct ModelRegistry: Sendable {
             try modelFiles.map { file in
                 let model = try Model(contentsOf: folder.appendingPathComponent(file))
                 return try ServedModel(
-                    name: String(file.dropLast(".safetensors".count)), model: model, poolSize: poolSize)
+                    name: String(file.dropLast(".safetensors".count)), model: model, poolSize: poolSize,
+                    lanes: lanes)
             })
     }
 

@@ -84,6 +84,15 @@ extension Doodle {
         @Option(help: "Threads each forward pass of the engine spreads over (default: every core).")
         var threads = ProcessInfo.processInfo.activeProcessorCount
 
+        @Option(
+            help: """
+                Forward passes of each model that may run at once. With 1, each pass (a batch of the \
+                requests waiting) spreads over --threads; with more, each runs on one thread of its own.
+                """)
+        var lanes = 1
+
+        var inferenceLanes: Int { lanes }
+
         var modelsFolder: URL {
             if let modelsPath { return URL(fileURLWithPath: modelsPath) }
             let folders = ModelLocator.searchFolders
@@ -108,6 +117,7 @@ extension Doodle {
                 throw ValidationError("--read-timeout must be between 0.1 and 86400 seconds")
             }
             guard threads > 0 else { throw ValidationError("--threads must be positive") }
+            guard (1...256).contains(lanes) else { throw ValidationError("--lanes must be 1...256") }
             guard saveRate > 0, saveRate <= 1_000_000 else {
                 throw ValidationError("--save-rate must be between 0 and 1000000 a minute")
             }

@@ -6,7 +6,7 @@
 /// `b[p * bRowStride + j * bColStride]`. C is row-major with leading dimension `ldc`.
 public enum GEMM {
     /// The fast kernel of a kernel set (by default the one this CPU runs best): packed, SIMD,
-    /// multithreaded over `doodleThreadCount` threads.
+    /// multithreaded over `kernelThreadCount` threads.
     public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, aRowStride: Int, aColStride: Int,
