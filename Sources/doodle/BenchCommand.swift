@@ -116,6 +116,8 @@ extension Doodle {
                         "multiply-add peak of %@ (12 independent accumulators): 1 thread %.0f GFLOP/s, %d threads %.0f GFLOP/s",
                     kernels.name, peak.oneThread, threads, peak.allThreads))
             var rows: [Measurement] = []
+            // Every round's measurements, Doodle's and the peer's of that round side by side.
+            var allRounds: [[Measurement]] = []
             var works: [String: NetworkWork] = [:]
             for name in architectures {
                 let n = name == "mnist" ? 10 : classes
@@ -137,6 +139,7 @@ extension Doodle {
                     rounds.append(round)
                 }
                 rows += Measurement.medians(of: rounds)
+                allRounds += rounds
                 if profile { try printProfile(ArchitectureSpec.named[name]!, classes: n) }
             }
             if peer != nil {
@@ -144,7 +147,7 @@ extension Doodle {
                     print("\nmedians of \(peerRounds) rounds:")
                     for row in rows { report(row, work: works[row.arch]!, peak: peak) }
                 }
-                printRatios(rows)
+                printRatios(rows, rounds: allRounds)
             }
         }
 
@@ -225,21 +228,33 @@ extension Doodle {
             }
         }
 
-        /// Peer time ÷ Doodle time for each measurement: above 1, Doodle is faster.
-        func printRatios(_ rows: [Measurement]) {
+        /// Peer time ÷ Doodle time for each measurement: above 1, Doodle is faster. With several rounds,
+        /// also the lowest and highest ratio of one round, Doodle's time against the peer's right after
+        /// it: how far the machine moved while they ran.
+        func printRatios(_ rows: [Measurement], rounds: [[Measurement]]) {
             let over = peerRounds > 1 ? ", medians of \(peerRounds) rounds" : ""
             print("\nratios (peer time / Doodle time; above 1 means Doodle is faster\(over)):")
             for ours in rows where ours.engine == "doodle" {
                 for theirs in rows
                 where theirs.engine != "doodle" && theirs.arch == ours.arch && theirs.what == ours.what {
                     let ratio = theirs.median_s / ours.median_s
+                    let perRound = rounds.compactMap { round -> Double? in
+                        let same = { (m: Measurement) in m.arch == ours.arch && m.what == ours.what }
+                        guard let mine = round.first(where: { $0.engine == "doodle" && same($0) }),
+                            let peer = round.first(where: { $0.engine == theirs.engine && same($0) })
+                        else { return nil }
+                        return peer.median_s / mine.median_s
+                    }
                     if json {
                         print(
-                            #"{"ratio": \#(ratio), "arch": "\#(ours.arch)", "what": "\#(ours.what)", "versus": "\#(theirs.engine)"}"#
+                            #"{"ratio": \#(ratio), "arch": "\#(ours.arch)", "what": "\#(ours.what)", "versus": "\#(theirs.engine)", "round_ratios": \#(perRound)}"#
                         )
                     } else {
+                        let spread =
+                            perRound.count > 1
+                            ? String(format: " (rounds %.2f-%.2fx)", perRound.min()!, perRound.max()!) : ""
                         print(
-                            "  \(ours.arch.padding(toLength: 7, withPad: " ", startingAt: 0)) \(ours.what.padding(toLength: 15, withPad: " ", startingAt: 0)) vs \(theirs.engine.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%.2f", ratio))x"
+                            "  \(ours.arch.padding(toLength: 7, withPad: " ", startingAt: 0)) \(ours.what.padding(toLength: 15, withPad: " ", startingAt: 0)) vs \(theirs.engine.padding(toLength: 12, withPad: " ", startingAt: 0)) \(String(format: "%.2f", ratio))x\(spread)"
                         )
                     }
                 }
