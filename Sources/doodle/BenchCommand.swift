@@ -239,11 +239,10 @@ extension Doodle {
                 where theirs.engine != "doodle" && theirs.arch == ours.arch && theirs.what == ours.what {
                     let ratio = theirs.median_s / ours.median_s
                     let perRound = rounds.compactMap { round -> Double? in
-                        let same = { (m: Measurement) in m.arch == ours.arch && m.what == ours.what }
-                        guard let mine = round.first(where: { $0.engine == "doodle" && same($0) }),
-                            let peer = round.first(where: { $0.engine == theirs.engine && same($0) })
+                        guard let peer = Measurement.time(theirs.engine, like: ours, in: round),
+                            let mine = Measurement.time("doodle", like: ours, in: round)
                         else { return nil }
-                        return peer.median_s / mine.median_s
+                        return peer / mine
                     }
                     if json {
                         print(

@@ -37,6 +37,11 @@ extension Measurement {
             return result
         }
     }
+
+    /// The time `engine` took in `round` for `row`'s architecture and measurement, if it ran it.
+    static func time(_ engine: String, like row: Measurement, in round: [Measurement]) -> Double? {
+        round.first { $0.engine == engine && $0.arch == row.arch && $0.what == row.what }?.median_s
+    }
 }
 
 /// Times one architecture the way torch_peer.py times its PyTorch twin: same batch, same optimizer

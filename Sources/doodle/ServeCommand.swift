@@ -85,13 +85,12 @@ extension Doodle {
         var threads = ProcessInfo.processInfo.activeProcessorCount
 
         @Option(
+            name: .customLong("lanes"),
             help: """
                 Forward passes of each model that may run at once. With 1, each pass (a batch of the \
                 requests waiting) spreads over --threads; with more, each runs on one thread of its own.
                 """)
-        var lanes = 1
-
-        var inferenceLanes: Int { lanes }
+        var inferenceLanes = 1
 
         var modelsFolder: URL {
             if let modelsPath { return URL(fileURLWithPath: modelsPath) }
@@ -117,7 +116,7 @@ extension Doodle {
                 throw ValidationError("--read-timeout must be between 0.1 and 86400 seconds")
             }
             guard threads > 0 else { throw ValidationError("--threads must be positive") }
-            guard (1...256).contains(lanes) else { throw ValidationError("--lanes must be 1...256") }
+            guard (1...256).contains(inferenceLanes) else { throw ValidationError("--lanes must be 1...256") }
             guard saveRate > 0, saveRate <= 1_000_000 else {
                 throw ValidationError("--save-rate must be between 0 and 1000000 a minute")
             }
